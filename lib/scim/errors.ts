@@ -11,7 +11,8 @@ export type ScimType =
   | 'noTarget'
   | 'invalidValue'
   | 'invalidVers'
-  | 'sensitive';
+  | 'sensitive'
+  | 'invalidCursor'; // RFC 9865
 
 export class ScimError extends Error {
   constructor(

@@ -1,0 +1,29 @@
+// Registers an HTTP function with the Azure Functions runtime (when running inside it) and records the registration
+// so the local development host can serve exactly the same functions and routes.
+import { createRequire } from 'node:module';
+import azureFunctions, { type HttpFunctionOptions } from '@azure/functions';
+
+export interface Registration {
+  name: string;
+  options: HttpFunctionOptions;
+}
+
+export const registrations: Registration[] = [];
+
+/** The Functions worker provides the virtual module '@azure/functions-core'; outside the worker it does not exist. */
+function insideFunctionsWorker(): boolean {
+  try {
+    createRequire(import.meta.url)('@azure/functions-core');
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+const inWorker = insideFunctionsWorker();
+
+export function registerHttp(name: string, options: HttpFunctionOptions): void {
+  registrations.push({ name, options });
+  // @azure/functions is CommonJS: from ES-module output only its default export is usable at runtime.
+  if (inWorker) azureFunctions.app.http(name, options);
+}

@@ -1,0 +1,68 @@
+// Wraps a SCIM function: authenticates the tenant, runs the verb, turns every failure into a SCIM error response,
+// and writes one structured log line per request (no tokens, no bodies).
+import type { HttpHandler, HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
+import { authenticate } from '../auth/authenticate.js';
+import { ScimError } from '../scim/errors.js';
+import { ConcurrencyError } from '../store/repository.js';
+import { withRequestMetrics } from '../store/metrics.js';
+import { getServices, type Services } from '../services.js';
+import { baseUrlOf } from './request.js';
+import { errorResponse } from './responses.js';
+
+export interface ScimContext {
+  request: HttpRequest;
+  invocation: InvocationContext;
+  services: Services;
+  tenant: string;
+  /** `https://host/scim/v2`, for meta.location and $ref values. */
+  baseUrl: string;
+}
+
+export type ScimVerb = (ctx: ScimContext) => Promise<HttpResponseInit>;
+
+export function scimHandler(resourceType: string, verb: ScimVerb): HttpHandler {
+  return async (request, invocation) => {
+    const started = performance.now();
+    let tenant: string | undefined;
+    let cause: unknown;
+    const { result: response, metrics } = await withRequestMetrics(async () => {
+      try {
+        const services = await getServices();
+        tenant = await authenticate(request);
+        return await verb({ request, invocation, services, tenant, baseUrl: baseUrlOf(request) });
+      } catch (error) {
+        cause = error;
+        return errorResponse(asScimError(error));
+      }
+    });
+    const status = response.status ?? 200;
+    const line = {
+      event: 'scim.request',
+      invocationId: invocation.invocationId,
+      tenant,
+      method: request.method,
+      resourceType,
+      resourceId: request.params.id,
+      status,
+      latencyMs: Math.round(performance.now() - started),
+      storageCalls: metrics.storageCalls,
+    };
+    if (status >= 500) invocation.error(JSON.stringify({ ...line, error: describeCause(cause) }));
+    else invocation.log(JSON.stringify(line));
+    return response;
+  };
+}
+
+function asScimError(error: unknown): ScimError {
+  if (error instanceof ScimError) return error;
+  if (error instanceof ConcurrencyError) {
+    return new ScimError(409, undefined, 'The resource is being changed concurrently; retry the request.');
+  }
+  return new ScimError(500, undefined, 'An internal error occurred.');
+}
+
+function describeCause(error: unknown): string {
+  if (error instanceof ScimError) return `${error.status} ${error.detail}`;
+  if (error instanceof Error) return `${error.name}: ${error.message}\n${error.stack ?? ''}`;
+  return String(error);
+}

@@ -1,0 +1,88 @@
+// RFC 7644 §4 discovery documents, built from the schema data and the service configuration, so they describe
+// exactly what this service does.
+import type { ServiceConfig } from '../config.js';
+import { ScimError } from './errors.js';
+import { publishedSchemas, resourceTypes } from './schema.js';
+
+export const LIST_RESPONSE = 'urn:ietf:params:scim:api:messages:2.0:ListResponse';
+
+export function serviceProviderConfig(config: ServiceConfig, baseUrl: string): Record<string, unknown> {
+  return {
+    schemas: ['urn:ietf:params:scim:schemas:core:2.0:ServiceProviderConfig'],
+    documentationUri: 'https://github.com/scim-functions/scim-functions#readme',
+    patch: { supported: true },
+    bulk: { supported: false, maxOperations: 0, maxPayloadSize: 0 },
+    filter: { supported: true, maxResults: config.maxPageSize },
+    changePassword: { supported: false },
+    sort: { supported: true },
+    etag: { supported: true },
+    // RFC 9865 (cursor-based pagination) alongside RFC 7644 index pagination.
+    pagination: {
+      cursor: true,
+      index: true,
+      defaultPaginationMethod: 'index',
+      defaultPageSize: config.defaultPageSize,
+      maxPageSize: config.maxPageSize,
+      cursorTimeout: 3600,
+    },
+    authenticationSchemes: [
+      {
+        type: 'oauthbearertoken',
+        name: 'OAuth Bearer Token',
+        description: 'A per-tenant secret token (or a JWT issued by the tenant\'s Microsoft Entra ID) in the Authorization header.',
+        specUri: 'https://www.rfc-editor.org/rfc/rfc6750',
+        primary: true,
+      },
+    ],
+    // Service limits beyond what RFC 7643 §5 can express.
+    'urn:scim-functions:limits': {
+      maxRequestBytes: config.maxBodyBytes,
+      maxPatchOperations: config.maxPatchOperations,
+      maxMembersPerPatch: config.maxMembersPerPatch,
+      maxFilterLength: 4096,
+      maxFilterDepth: 32,
+    },
+    meta: { resourceType: 'ServiceProviderConfig', location: `${baseUrl}/ServiceProviderConfig` },
+  };
+}
+
+function schemaResource(id: string, baseUrl: string): Record<string, unknown> | undefined {
+  const schema = publishedSchemas.find((s) => s.id.toLowerCase() === id.toLowerCase());
+  if (!schema) return undefined;
+  return {
+    schemas: ['urn:ietf:params:scim:schemas:core:2.0:Schema'],
+    ...schema,
+    meta: { resourceType: 'Schema', location: `${baseUrl}/Schemas/${schema.id}` },
+  };
+}
+
+function resourceTypeResource(id: string, baseUrl: string): Record<string, unknown> | undefined {
+  const rt = resourceTypes.find((r) => r.id.toLowerCase() === id.toLowerCase());
+  if (!rt) return undefined;
+  return { ...rt, meta: { resourceType: 'ResourceType', location: `${baseUrl}/ResourceTypes/${rt.id}` } };
+}
+
+function listOf(resources: Record<string, unknown>[]): Record<string, unknown> {
+  return { schemas: [LIST_RESPONSE], totalResults: resources.length, itemsPerPage: resources.length, startIndex: 1, Resources: resources };
+}
+
+/** GET /Schemas or /Schemas/{id}. */
+export function schemasDocument(baseUrl: string, id?: string): Record<string, unknown> {
+  if (id === undefined) return listOf(publishedSchemas.map((s) => schemaResource(s.id, baseUrl) as Record<string, unknown>));
+  const found = schemaResource(id, baseUrl);
+  if (!found) throw new ScimError(404, undefined, `Schema ${JSON.stringify(id)} not found.`);
+  return found;
+}
+
+/** GET /ResourceTypes or /ResourceTypes/{id}. */
+export function resourceTypesDocument(baseUrl: string, id?: string): Record<string, unknown> {
+  if (id === undefined) return listOf(resourceTypes.map((r) => resourceTypeResource(r.id, baseUrl) as Record<string, unknown>));
+  const found = resourceTypeResource(id, baseUrl);
+  if (!found) throw new ScimError(404, undefined, `ResourceType ${JSON.stringify(id)} not found.`);
+  return found;
+}
+
+/** RFC 7644 §4: a filter on discovery endpoints gets 403 so clients cannot assume it was applied. */
+export function rejectDiscoveryFilter(filter: string | null): void {
+  if (filter !== null) throw new ScimError(403, undefined, 'Filtering is not supported on discovery endpoints.');
+}

@@ -1,0 +1,115 @@
+// RFC 7644 §3.4.2.5 / §3.9: which attributes a response carries, from the schema's `returned` characteristic and the
+// client's `attributes` / `excludedAttributes` parameters (names case-insensitive, sub-attributes and URNs allowed).
+import { isPlainObject, type ScimResource } from './normalize.js';
+import { findAttribute, type ResourceSchema, type ScimAttribute } from './schema.js';
+
+export interface Projection {
+  attributes?: string[];
+  excludedAttributes?: string[];
+}
+
+/** A parsed attribute reference: a whole extension, an attribute, or one of its sub-attributes. */
+interface Ref {
+  schema: string;
+  attribute?: string;
+  sub?: string;
+}
+
+function parseRefs(names: string[] | undefined, schema: ResourceSchema): Ref[] | undefined {
+  if (!names) return undefined;
+  const refs: Ref[] = [];
+  for (const name of names) {
+    const ext = schema.extensionUrn(name);
+    if (ext) {
+      refs.push({ schema: ext });
+      continue;
+    }
+    const resolved = schema.resolve(name);
+    if (!resolved) continue; // RFC 7644: unknown attribute names in these parameters are ignored
+    refs.push({ schema: resolved.extension ? resolved.schema : '', attribute: resolved.attribute.name, sub: resolved.subAttribute?.name });
+  }
+  return refs;
+}
+
+/** Returns a copy of `resource` holding only what the response may carry. */
+export function project(resource: ScimResource, schema: ResourceSchema, projection: Projection = {}): ScimResource {
+  const include = parseRefs(projection.attributes, schema);
+  const exclude = parseRefs(projection.excludedAttributes, schema) ?? [];
+  const out: ScimResource = {};
+  for (const [key, value] of Object.entries(resource)) {
+    if (key === 'schemas') {
+      out.schemas = value;
+      continue;
+    }
+    const ext = schema.extensionUrn(key);
+    if (ext !== undefined) {
+      if (!isPlainObject(value)) continue;
+      const projected = projectAttributes(value, schema.attributesOf(ext), ext, include, exclude);
+      if (Object.keys(projected).length > 0) out[ext] = projected;
+      continue;
+    }
+    const attribute = findAttribute(schema.topLevel, key);
+    if (!attribute) continue;
+    const v = projectOne(attribute, value, '', include, exclude);
+    if (v !== undefined) out[attribute.name] = v;
+  }
+  if (Array.isArray(out.schemas)) {
+    out.schemas = (out.schemas as string[]).filter((urn) => !schema.isExtensionUrn(urn) || out[urn] !== undefined);
+  }
+  return out;
+}
+
+function projectAttributes(values: Record<string, unknown>, pool: readonly ScimAttribute[], schemaUrn: string, include: Ref[] | undefined, exclude: Ref[]): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(values)) {
+    const attribute = findAttribute(pool, key);
+    if (!attribute) continue;
+    const v = projectOne(attribute, value, schemaUrn, include, exclude);
+    if (v !== undefined) out[attribute.name] = v;
+  }
+  return out;
+}
+
+function refersTo(ref: Ref, schemaUrn: string, attribute: string): boolean {
+  return ref.schema === schemaUrn && (ref.attribute === undefined || ref.attribute === attribute);
+}
+
+function projectOne(attribute: ScimAttribute, value: unknown, schemaUrn: string, include: Ref[] | undefined, exclude: Ref[]): unknown {
+  if (attribute.returned === 'never') return undefined;
+  if (attribute.returned === 'always') return value;
+  const excluded = exclude.filter((r) => r.attribute !== undefined && refersTo(r, schemaUrn, attribute.name));
+  if (excluded.some((r) => r.sub === undefined)) return undefined;
+  const wholeExtensionExcluded = schemaUrn !== '' && exclude.some((r) => r.schema === schemaUrn && r.attribute === undefined);
+  if (wholeExtensionExcluded) return undefined;
+  let selectedSubs: Set<string> | undefined;
+  if (include) {
+    const matching = include.filter((r) => refersTo(r, schemaUrn, attribute.name));
+    if (matching.length === 0) return undefined;
+    const wholeAttribute = matching.some((r) => r.sub === undefined);
+    if (!wholeAttribute) selectedSubs = new Set(matching.map((r) => r.sub as string));
+  } else if (attribute.returned === 'request') {
+    return undefined;
+  }
+  const excludedSubs = new Set(excluded.map((r) => r.sub as string));
+  if (attribute.type !== 'complex' || (selectedSubs === undefined && excludedSubs.size === 0 && !hasHiddenSubs(attribute))) return value;
+  const shape = (item: unknown): unknown => {
+    if (!isPlainObject(item)) return item;
+    const o: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(item)) {
+      const sub = findAttribute(attribute.subAttributes ?? [], k);
+      if (!sub || sub.returned === 'never' || excludedSubs.has(sub.name)) continue;
+      if (selectedSubs && !selectedSubs.has(sub.name) && sub.returned !== 'always') continue;
+      o[sub.name] = v;
+    }
+    return Object.keys(o).length > 0 ? o : undefined;
+  };
+  if (Array.isArray(value)) {
+    const items = value.map(shape).filter((v) => v !== undefined);
+    return items.length > 0 ? items : undefined;
+  }
+  return shape(value);
+}
+
+function hasHiddenSubs(attribute: ScimAttribute): boolean {
+  return (attribute.subAttributes ?? []).some((s) => s.returned === 'never');
+}

@@ -1,0 +1,20 @@
+// The process-wide services a function invocation needs, built once from configuration on first use.
+import { loadConfig, type ServiceConfig } from './config.js';
+import type { ResourceRepository } from './store/repository.js';
+import { createTableClient, storageConfigFromEnv } from './store/table-client.js';
+import { TableRepository } from './store/table-repository.js';
+
+export interface Services {
+  config: ServiceConfig;
+  repository: ResourceRepository;
+}
+
+let services: Promise<Services> | undefined;
+
+export function getServices(): Promise<Services> {
+  services ??= (async () => {
+    const client = await createTableClient(storageConfigFromEnv());
+    return { config: loadConfig(), repository: new TableRepository(client) };
+  })();
+  return services;
+}

@@ -1,0 +1,26 @@
+// Counts storage round trips, in total and per request (via AsyncLocalStorage), for logs, tests and the benchmark.
+import { AsyncLocalStorage } from 'node:async_hooks';
+
+export interface RequestMetrics {
+  storageCalls: number;
+}
+
+const requestScope = new AsyncLocalStorage<RequestMetrics>();
+let total = 0;
+
+/** Runs `fn` with a fresh per-request counter and returns both its result and the counter. */
+export async function withRequestMetrics<T>(fn: () => Promise<T>): Promise<{ result: T; metrics: RequestMetrics }> {
+  const metrics: RequestMetrics = { storageCalls: 0 };
+  const result = await requestScope.run(metrics, fn);
+  return { result, metrics };
+}
+
+export function countStorageCall(): void {
+  total++;
+  const current = requestScope.getStore();
+  if (current) current.storageCalls++;
+}
+
+export function totalStorageCalls(): number {
+  return total;
+}

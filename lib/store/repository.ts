@@ -1,0 +1,55 @@
+// The storage interface the SCIM layer depends on. One implementation: Table Storage (table-repository.ts).
+import type { ScimResource } from '../scim/normalize.js';
+import type { ResourceTypeName } from '../scim/schema.js';
+
+export interface StoredResource {
+  id: string;
+  type: ResourceTypeName;
+  /** Canonical attributes as stored: no `id`, `meta` or `schemas`; `externalId` included. */
+  data: ScimResource;
+  created: string;
+  lastModified: string;
+  /** Incremented on every write; exposed as meta.version W/"<version>". */
+  version: number;
+  /** Storage ETag, used for optimistic concurrency. */
+  etag: string;
+}
+
+export interface ScanOptions {
+  /** Resume after this id (exclusive); ids are scanned in ascending order. */
+  afterId?: string;
+}
+
+export interface MemberRow {
+  value: string;
+  type: 'User' | 'Group';
+}
+
+export interface ResourceRepository {
+  /** Creates the table if needed; later calls are free. */
+  ready(): Promise<void>;
+  /** Creates the resource and its index rows in one transaction; 409 uniqueness when the unique name is taken. */
+  create(tenant: string, type: ResourceTypeName, data: ScimResource): Promise<StoredResource>;
+  get(tenant: string, type: ResourceTypeName, id: string): Promise<StoredResource | undefined>;
+  /** Point read by the type's unique name (User userName, Group displayName), compared case-insensitively. */
+  getByUniqueName(tenant: string, type: ResourceTypeName, name: string): Promise<StoredResource | undefined>;
+  /** One range read over the externalId index. */
+  listByExternalId(tenant: string, type: ResourceTypeName, externalId: string): Promise<StoredResource[]>;
+  /**
+   * Writes `data` over `existing` if the stored ETag still matches (else throws ConcurrencyError); moves index rows
+   * in the same transaction (409 uniqueness when the new unique name is taken).
+   */
+  update(tenant: string, existing: StoredResource, data: ScimResource): Promise<StoredResource>;
+  /** Deletes the resource, its index rows and its membership rows. Throws ConcurrencyError if it changed since read. */
+  delete(tenant: string, existing: StoredResource): Promise<void>;
+  /** Streams a tenant's resources of one type in id order, one storage page at a time. */
+  scan(tenant: string, type: ResourceTypeName, options?: ScanOptions): AsyncIterable<StoredResource>;
+}
+
+/** The stored resource changed between read and write (storage ETag mismatch). Callers re-read and retry. */
+export class ConcurrencyError extends Error {
+  constructor() {
+    super('The resource was changed concurrently.');
+    this.name = 'ConcurrencyError';
+  }
+}

@@ -1,0 +1,34 @@
+// Maps Table Storage failures to what the SCIM layer reports: conflicts and stale ETags become domain errors, an
+// unreachable or failing service becomes 503 with Retry-After (never a stack trace or storage error text).
+import { RestError } from '@azure/data-tables';
+import { ScimError } from '../scim/errors.js';
+import { ConcurrencyError } from './repository.js';
+
+export function storageStatus(error: unknown): number | undefined {
+  return error instanceof RestError || (typeof error === 'object' && error !== null && 'statusCode' in error)
+    ? (error as { statusCode?: number }).statusCode
+    : undefined;
+}
+
+export function isNotFound(error: unknown): boolean {
+  return storageStatus(error) === 404;
+}
+
+export function isConflict(error: unknown): boolean {
+  return storageStatus(error) === 409;
+}
+
+/** Converts any other storage failure into the error the client sees. */
+export function toScimStorageError(error: unknown): Error {
+  if (error instanceof ScimError || error instanceof ConcurrencyError) return error;
+  const status = storageStatus(error);
+  const code = typeof error === 'object' && error !== null && 'code' in error ? String((error as { code?: unknown }).code) : '';
+  if (status === 412 || (status === 404 && code !== 'TableNotFound')) return new ConcurrencyError();
+  if (status === 413 || /TooLarge|PropertyValueTooLarge|EntityTooLarge/i.test(code)) {
+    return new ScimError(400, 'invalidValue', 'The resource is too large to store.');
+  }
+  if (status === undefined || status >= 500 || status === 408 || status === 429) {
+    return new ScimError(503, undefined, 'The storage service is temporarily unavailable; retry later.', { 'Retry-After': '5' });
+  }
+  return error instanceof Error ? error : new Error(String(error));
+}

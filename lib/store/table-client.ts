@@ -1,0 +1,34 @@
+// Builds the TableClient from configuration: a connection string (Azurite, local) or a table endpoint reached with a
+// managed identity (Azure; no account keys). Retries are bounded so a storage outage answers quickly instead of hanging.
+import { TableClient, type TableServiceClientOptions } from '@azure/data-tables';
+
+export interface StorageConfig {
+  connectionString?: string;
+  tableEndpoint?: string;
+  tableName: string;
+}
+
+export function storageConfigFromEnv(env: NodeJS.ProcessEnv = process.env): StorageConfig {
+  const connectionString = env.SCIM_STORAGE_CONNECTION_STRING || undefined;
+  const tableEndpoint = env.SCIM_TABLE_ENDPOINT || undefined;
+  if (!connectionString && !tableEndpoint) {
+    throw new Error('Storage is not configured: set SCIM_STORAGE_CONNECTION_STRING (local) or SCIM_TABLE_ENDPOINT (Azure, managed identity).');
+  }
+  return { connectionString, tableEndpoint, tableName: env.SCIM_TABLE_NAME || 'scim' };
+}
+
+const clientOptions: TableServiceClientOptions = {
+  retryOptions: { maxRetries: 2, retryDelayInMs: 100, maxRetryDelayInMs: 500},
+};
+
+export async function createTableClient(config: StorageConfig): Promise<TableClient> {
+  if (config.connectionString) {
+    const insecure = /(^|;)\s*(UseDevelopmentStorage=true|DefaultEndpointsProtocol=http)(;|$)/i.test(config.connectionString) ||
+      /TableEndpoint=http:/i.test(config.connectionString);
+    return TableClient.fromConnectionString(config.connectionString, config.tableName, { ...clientOptions, allowInsecureConnection: insecure });
+  }
+  // Imported lazily: @azure/identity is large and only needed in Azure.
+  const { DefaultAzureCredential } = await import('@azure/identity');
+  const credential = new DefaultAzureCredential({ managedIdentityClientId: process.env.AZURE_CLIENT_ID });
+  return new TableClient(config.tableEndpoint as string, config.tableName, credential, clientOptions);
+}

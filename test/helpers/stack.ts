@@ -1,0 +1,81 @@
+// The real HTTP surface for integration tests: the local host serving the function registrations, backed by the
+// run's Azurite, with a table of its own per test file so files never see each other's data.
+import { randomBytes } from 'node:crypto';
+import { inject } from 'vitest';
+import { startLocalHost, type LocalHost } from '../../lib/dev/local-host.js';
+
+export interface Stack {
+  host: LocalHost;
+  baseUrl: string;
+  token: string;
+  tableName: string;
+  /** fetch relative to the SCIM base URL with the bearer token and a SCIM JSON body. */
+  call(method: string, path: string, body?: unknown, headers?: Record<string, string>): Promise<ScimReply>;
+  close(): Promise<void>;
+}
+
+export interface ScimReply {
+  status: number;
+  headers: Headers;
+  // Parsed JSON body (tests inspect arbitrary SCIM documents).
+  body: any; // eslint-disable-line @typescript-eslint/no-explicit-any
+  text: string;
+}
+
+export async function startStack(env: Record<string, string> = {}): Promise<Stack> {
+  const token = randomBytes(32).toString('base64url');
+  const tableName = `t${randomBytes(6).toString('hex')}`;
+  Object.assign(process.env, {
+    SCIM_STORAGE_CONNECTION_STRING: inject('azuriteConnectionString'),
+    SCIM_TABLE_NAME: tableName,
+    SCIM_TOKEN: token,
+    ...env,
+  });
+  delete process.env.SCIM_TABLE_ENDPOINT;
+  const host = await startLocalHost({ adminKey: 'test-admin-key' });
+  const call = async (method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<ScimReply> => {
+    const init: RequestInit = {
+      method,
+      headers: { Authorization: `Bearer ${token}`, ...(body !== undefined ? { 'Content-Type': 'application/scim+json' } : {}), ...headers },
+    };
+    if (body !== undefined) init.body = typeof body === 'string' ? body : JSON.stringify(body);
+    const res = await fetch(`${host.baseUrl}${path}`, init);
+    const text = await res.text();
+    let parsed: unknown;
+    try {
+      parsed = text ? JSON.parse(text) : undefined;
+    } catch {
+      parsed = undefined;
+    }
+    return { status: res.status, headers: res.headers, body: parsed, text };
+  };
+  return { host, baseUrl: host.baseUrl, token, tableName, call, close: () => host.close() };
+}
+
+/** The create body Entra ID sends for a user (default mapping plus the Looop extension), as on the wire. */
+export function entraUser(userName: string, extra: Record<string, unknown> = {}): Record<string, unknown> {
+  return {
+    schemas: ['urn:ietf:params:scim:schemas:core:2.0:User', 'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User'],
+    externalId: userName.split('@')[0],
+    userName,
+    active: true,
+    emails: [{ primary: true, type: 'work', value: userName }],
+    meta: { resourceType: 'User' },
+    name: { formatted: 'Jo Young', familyName: 'Young', givenName: 'Jo' },
+    roles: [],
+    title: null,
+    'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User': { department: 'Sales', employeeNumber: '1042' },
+    'urn:ietf:params:scim:schemas:extension:Looop:2.0:User': {
+      area: 'EMEA',
+      custom_1: 'c1',
+      custom_2: 'c2',
+      custom_3: 'c3',
+      department: 'Sales',
+      employee_id: 'E-1042',
+      location: 'London',
+      position: 'Account Executive',
+      startAt: '2024-02-01',
+    },
+    ...extra,
+  };
+}
