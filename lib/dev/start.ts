@@ -24,7 +24,7 @@ async function main(): Promise<void> {
 
   let azurite: Azurite | undefined;
   if (!process.env.SCIM_STORAGE_CONNECTION_STRING && !process.env.SCIM_TABLE_ENDPOINT) {
-    azurite = await startAzurite({ location: join(root, '.azurite') });
+    azurite = await startAzurite({ location: process.env.SCIM_DATA_DIR || join(root, '.azurite') });
     process.env.SCIM_STORAGE_CONNECTION_STRING = azurite.connectionString;
     console.log(`Azurite (Table) on 127.0.0.1:${azurite.port}, data in .azurite/`);
   }
@@ -43,7 +43,7 @@ async function main(): Promise<void> {
   console.log(`\nSCIM endpoint (Tenant URL): ${baseUrl}`);
   console.log(`Secret token:               ${process.env.SCIM_TOKEN}`);
   console.log(`Admin key (x-functions-key): ${adminKey}`);
-  console.log(`\nTry: curl -H "Authorization: Bearer $(cat .local/scim-token)" '${baseUrl}/Users?filter=userName%20eq%20%22nobody%22'`);
+  console.log(`\nTry: curl -H 'Authorization: Bearer ${process.env.SCIM_TOKEN}' '${baseUrl}/Users?filter=userName%20eq%20%22nobody%22'`);
   console.log('Stop with Ctrl+C.');
 
   let stopping = false;
