@@ -1,0 +1,22 @@
+// POST .search (RFC 7644 §3.4.3): the SearchRequest body carries the same parameters as a GET query.
+import { Ajv } from 'ajv';
+import { badRequest } from './errors.js';
+import type { Projection } from './projection.js';
+import { listQueryFrom, type ListQuery } from './query.js';
+import searchRequestSchema from './schemas/search-request.schema.json' with { type: 'json' };
+
+const validate = new Ajv({ strict: false }).compile(searchRequestSchema);
+
+export function parseSearchRequest(body: unknown): { query: ListQuery; projection: Projection } {
+  if (!validate(body)) {
+    const e = validate.errors?.[0];
+    const where = e?.instancePath ? `"${e.instancePath.slice(1)}" ` : '';
+    throw badRequest('invalidSyntax', `Invalid SearchRequest: ${where}${e?.message ?? 'is not valid'}.`);
+  }
+  const request = body as Record<string, unknown>;
+  const query = listQueryFrom((name) => (request[name] === undefined ? null : String(request[name])));
+  return {
+    query,
+    projection: { attributes: request.attributes as string[] | undefined, excludedAttributes: request.excludedAttributes as string[] | undefined },
+  };
+}
