@@ -1,16 +1,4 @@
-import { conditions, readJsonBody } from '../lib/http/request.js';
-import { resourceResponse, scopeOf } from '../lib/http/resource-response.js';
 import { registerHttp } from '../lib/http/register.js';
-import { scimHandler } from '../lib/http/scim-handler.js';
-import { replaceResource } from '../lib/scim/resource-service.js';
+import { replaceHandler } from '../lib/http/resource-verbs.js';
 
-registerHttp('users-replace', {
-  methods: ['PUT'],
-  authLevel: 'anonymous',
-  route: 'Users/{id}',
-  handler: scimHandler('User', async (ctx) => {
-    const body = await readJsonBody(ctx.request, ctx.services.config.maxBodyBytes);
-    const user = await replaceResource(scopeOf(ctx), 'User', ctx.request.params.id, body, conditions(ctx.request));
-    return resourceResponse(200, user, ctx);
-  }),
-});
+registerHttp('users-replace', { methods: ['PUT'], authLevel: 'anonymous', route: 'Users/{id}', handler: replaceHandler('User') });

@@ -1,10 +1,9 @@
 // Shapes single-resource responses the same way for every verb: projection, ETag, Location.
 import type { HttpResponseInit } from '@azure/functions';
 import type { StoredResource } from '../store/repository.js';
-import { project } from '../scim/projection.js';
+import { render } from '../scim/render.js';
 import type { TenantScope } from '../scim/resource-service.js';
-import { locationOf, toScim, versionTag } from '../scim/representation.js';
-import { resourceSchema } from '../scim/schema.js';
+import { locationOf, versionTag } from '../scim/representation.js';
 import { attributeList, queryParams } from './request.js';
 import { scimResponse } from './responses.js';
 import type { ScimContext } from './scim-handler.js';
@@ -14,8 +13,8 @@ export function projectionOf(ctx: ScimContext): { attributes?: string[]; exclude
   return { attributes: attributeList(param('attributes')), excludedAttributes: attributeList(param('excludedAttributes')) };
 }
 
-export function resourceResponse(status: number, stored: StoredResource, ctx: ScimContext): HttpResponseInit {
-  const body = project(toScim(stored, ctx.baseUrl), resourceSchema(stored.type), projectionOf(ctx));
+export async function resourceResponse(status: number, stored: StoredResource, ctx: ScimContext): Promise<HttpResponseInit> {
+  const body = await render(scopeOf(ctx), stored, ctx.baseUrl, projectionOf(ctx));
   const headers: Record<string, string> = { ETag: versionTag(stored) };
   if (status === 201) headers.Location = locationOf(ctx.baseUrl, stored);
   return scimResponse(status, body, headers);

@@ -31,6 +31,17 @@ function parseRefs(names: string[] | undefined, schema: ResourceSchema): Ref[] |
   return refs;
 }
 
+/** Whether a response with this projection carries the top-level core attribute `name` (e.g. members, groups). */
+export function isRequested(name: string, schema: ResourceSchema, projection: Projection = {}): boolean {
+  const attribute = findAttribute(schema.topLevel, name);
+  if (!attribute || attribute.returned === 'never') return false;
+  const refersToIt = (r: Ref) => r.schema === '' && r.attribute === attribute.name;
+  if ((parseRefs(projection.excludedAttributes, schema) ?? []).some((r) => refersToIt(r) && r.sub === undefined)) return false;
+  const include = parseRefs(projection.attributes, schema);
+  if (include) return include.some(refersToIt);
+  return attribute.returned !== 'request';
+}
+
 /** Returns a copy of `resource` holding only what the response may carry. */
 export function project(resource: ScimResource, schema: ResourceSchema, projection: Projection = {}): ScimResource {
   const include = parseRefs(projection.attributes, schema);

@@ -58,12 +58,39 @@ export function listQueryFrom(get: (name: string) => string | null | undefined):
 }
 
 interface Lookup {
-  kind: 'id' | 'uniqueName' | 'externalId';
+  kind: 'id' | 'uniqueName' | 'externalId' | 'memberOf';
   value: string;
+}
+
+/** `members[value eq "x"]`, `members.value eq "x"`, `members eq "x"`: the member id a group filter asks about. */
+function memberIdOf(node: FilterNode, schema: ResourceSchema): string | undefined {
+  if (node.op === 'valuePath') {
+    if (schema.resolve(node.path)?.attribute.name !== 'members') return undefined;
+    const inner = node.filter;
+    return inner.op === 'eq' && inner.path.toLowerCase() === 'value' && typeof inner.value === 'string' ? inner.value : undefined;
+  }
+  if (node.op !== 'eq' || typeof node.value !== 'string') return undefined;
+  const resolved = schema.resolve(node.path);
+  const isMembers = resolved?.attribute.name === 'members' && (!resolved.subAttribute || resolved.subAttribute.name === 'value');
+  return isMembers ? node.value : undefined;
+}
+
+/** What evaluating a group filter needs from the membership rows: some ids' presence, or (rarely) every member. */
+function memberNeeds(node: FilterNode, schema: ResourceSchema, needs = { ids: new Set<string>(), full: false }): { ids: Set<string>; full: boolean } {
+  const id = memberIdOf(node, schema);
+  if (id !== undefined) needs.ids.add(id);
+  else if (node.op === 'and' || node.op === 'or') {
+    memberNeeds(node.left, schema, needs);
+    memberNeeds(node.right, schema, needs);
+  } else if (node.op === 'not') memberNeeds(node.filter, schema, needs);
+  else if ('path' in node && schema.resolve(node.path)?.attribute.name === 'members') needs.full = true;
+  return needs;
 }
 
 /** The point lookups that produce every resource the filter can match, or undefined when a scan is needed. */
 export function planLookups(node: FilterNode, schema: ResourceSchema): Lookup[] | undefined {
+  const memberId = memberIdOf(node, schema);
+  if (memberId !== undefined) return [{ kind: 'memberOf', value: memberId }];
   switch (node.op) {
     case 'eq': {
       if (typeof node.value !== 'string') return undefined;
@@ -92,6 +119,11 @@ async function runLookups(scope: TenantScope, type: ResourceTypeName, lookups: L
     lookups.map(async (l): Promise<StoredResource[]> => {
       if (l.kind === 'id') return [await scope.repository.get(scope.tenant, type, l.value)].filter((r): r is StoredResource => r !== undefined);
       if (l.kind === 'uniqueName') return [await scope.repository.getByUniqueName(scope.tenant, type, l.value)].filter((r): r is StoredResource => r !== undefined);
+      if (l.kind === 'memberOf') {
+        const groups = await scope.repository.groupsOf(scope.tenant, l.value);
+        const found = await Promise.all(groups.map((g) => scope.repository.get(scope.tenant, type, g.value)));
+        return found.filter((r): r is StoredResource => r !== undefined);
+      }
       return scope.repository.listByExternalId(scope.tenant, type, l.value);
     }),
   );
@@ -120,7 +152,13 @@ export async function listResources(scope: TenantScope, type: ResourceTypeName, 
   const count = Math.min(Math.max(query.count ?? config.defaultPageSize, 0), config.maxPageSize);
   const filter = query.filter !== undefined && query.filter.trim() !== '' ? parseFilter(query.filter) : undefined;
   if (filter) validateFilter(filter, schema);
-  const matches = (r: StoredResource): boolean => !filter || matchesFilter(filter, withId(r), schema);
+  const needs = filter && type === 'Group' ? memberNeeds(filter, schema) : undefined;
+  const matches = async (r: StoredResource): Promise<boolean> => {
+    if (!filter) return true;
+    const view = withId(r);
+    if (needs && (needs.full || needs.ids.size > 0)) view.members = await memberView(scope, r.id, needs);
+    return matchesFilter(filter, view, schema);
+  };
   const sort = query.sortBy ? { path: query.sortBy, attribute: sortAttribute(query.sortBy, schema), descending: query.sortOrder === 'descending' } : undefined;
   const useCursor = query.cursor !== undefined;
   if (useCursor && query.startIndex !== undefined) throw badRequest('invalidValue', 'Use either "cursor" or "startIndex", not both.');
@@ -129,7 +167,11 @@ export async function listResources(scope: TenantScope, type: ResourceTypeName, 
 
   const lookups = filter ? planLookups(filter, schema) : undefined;
   let all: StoredResource[] | undefined;
-  if (lookups) all = (await runLookups(scope, type, lookups)).filter(matches);
+  if (lookups) {
+    const candidates = await runLookups(scope, type, lookups);
+    const keep = await Promise.all(candidates.map(matches));
+    all = candidates.filter((_, i) => keep[i]);
+  }
 
   if (all || sort) {
     // Small candidate sets (lookups) or sorted queries: materialize ids (and sort keys) in memory, then page.
@@ -142,7 +184,7 @@ export async function listResources(scope: TenantScope, type: ResourceTypeName, 
     } else {
       const candidates: { id: string; key: unknown; resource?: StoredResource }[] = [];
       if (all) for (const r of all) candidates.push({ id: r.id, key: sort ? sortValue(r, sort.path, schema) : r.id, resource: r });
-      else for await (const r of scope.repository.scan(scope.tenant, type)) if (matches(r)) candidates.push({ id: r.id, key: sortValue(r, (sort as { path: string }).path, schema) });
+      else for await (const r of scope.repository.scan(scope.tenant, type)) if (await matches(r)) candidates.push({ id: r.id, key: sortValue(r, (sort as { path: string }).path, schema) });
       if (sort) {
         candidates.sort((a, b) => {
           const c = compareValues(a.key, b.key, sort.attribute);
@@ -169,7 +211,7 @@ export async function listResources(scope: TenantScope, type: ResourceTypeName, 
     const from = cursor ?? closestCheckpoint(snapshot as ScanSnapshot, startIndex);
     let index = from.index - 1;
     for await (const r of scope.repository.scan(scope.tenant, type, { afterId: from.afterId })) {
-      if (!matches(r)) continue;
+      if (!(await matches(r))) continue;
       index++;
       if (index < startIndex) continue;
       if (page.length === count) break;
@@ -184,7 +226,7 @@ export async function listResources(scope: TenantScope, type: ResourceTypeName, 
     const checkpoints: { index: number; afterId?: string }[] = [{ index: 1 }];
     let previousId: string | undefined;
     for await (const r of scope.repository.scan(scope.tenant, type)) {
-      if (!matches(r)) continue;
+      if (!(await matches(r))) continue;
       index++;
       if (index % CHECKPOINT_EVERY === 1 && index > 1) checkpoints.push({ index, afterId: previousId });
       if (index >= startIndex && page.length < count) page.push(r);
@@ -211,9 +253,9 @@ function addCheckpoint(snapshot: ScanSnapshot, checkpoint: { index: number; afte
   if (!snapshot.checkpoints.some((c) => c.index === checkpoint.index)) snapshot.checkpoints.push(checkpoint);
 }
 
-async function countScan(scope: TenantScope, type: ResourceTypeName, matches: (r: StoredResource) => boolean, key: string): Promise<ScanSnapshot> {
+async function countScan(scope: TenantScope, type: ResourceTypeName, matches: (r: StoredResource) => Promise<boolean>, key: string): Promise<ScanSnapshot> {
   let total = 0;
-  for await (const r of scope.repository.scan(scope.tenant, type)) if (matches(r)) total++;
+  for await (const r of scope.repository.scan(scope.tenant, type)) if (await matches(r)) total++;
   const snapshot = { total, checkpoints: [{ index: 1 }] };
   scanCache.set(key, snapshot);
   return snapshot;
@@ -233,6 +275,16 @@ function finish(total: number, startIndex: number, resources: StoredResource[], 
   const result: ListResult = { totalResults: total, startIndex, resources };
   if (useCursor && next) result.nextCursor = encodeCursor(next);
   return result;
+}
+
+async function memberView(scope: TenantScope, groupId: string, needs: { ids: Set<string>; full: boolean }): Promise<Record<string, unknown>[]> {
+  if (needs.full) {
+    const all: Record<string, unknown>[] = [];
+    for await (const m of scope.repository.members(scope.tenant, groupId)) all.push({ ...m });
+    return all;
+  }
+  const present = await scope.repository.membersAmong(scope.tenant, groupId, [...needs.ids]);
+  return [...present].map((value) => ({ value }));
 }
 
 /** Filters see `id` and `meta` like clients do. */

@@ -3,8 +3,9 @@
 import type { ServiceConfig } from '../config.js';
 import { ConcurrencyError, type ResourceRepository, type StoredResource } from '../store/repository.js';
 import { badRequest, notFound, preconditionFailed } from './errors.js';
+import { memberRefs, planMemberChanges, resolveMembers, type MemberDelta } from './members.js';
 import { normalizeResource, type ScimResource } from './normalize.js';
-import { applyPatch } from './patch.js';
+import { applyPatch, type MemberChange } from './patch.js';
 import { versionTag } from './representation.js';
 import { resourceSchema, type ResourceTypeName } from './schema.js';
 import { validateResource } from './validate.js';
@@ -21,10 +22,21 @@ export interface Preconditions {
 
 const MAX_ATTEMPTS = 10;
 
+/** Group members live in their own rows: split them from the attributes stored with the group. */
+function splitMembers(type: ResourceTypeName, data: ScimResource): { data: ScimResource; members?: unknown } {
+  if (type !== 'Group') return { data };
+  const { members, ...rest } = data;
+  return { data: rest, members };
+}
+
 export async function createResource(scope: TenantScope, type: ResourceTypeName, body: unknown): Promise<StoredResource> {
-  const data = normalizeResource(body, resourceSchema(type), { strict: scope.config.strictSchema });
-  validateResource(type, data);
-  return scope.repository.create(scope.tenant, type, data);
+  const normalized = normalizeResource(body, resourceSchema(type), { strict: scope.config.strictSchema });
+  validateResource(type, normalized);
+  const { data, members } = splitMembers(type, normalized);
+  // Members are checked before anything is written: unknown ids create nothing.
+  const add = await resolveMembers(scope.repository, scope.tenant, memberRefs(members));
+  const created = await scope.repository.create(scope.tenant, type, data);
+  return add.length > 0 ? scope.repository.changeMembers(scope.tenant, created, add, []) : created;
 }
 
 export async function getResource(scope: TenantScope, type: ResourceTypeName, id: string): Promise<StoredResource> {
@@ -35,27 +47,36 @@ export async function getResource(scope: TenantScope, type: ResourceTypeName, id
 
 export async function replaceResource(scope: TenantScope, type: ResourceTypeName, id: string, body: unknown, pre: Preconditions = {}): Promise<StoredResource> {
   const schema = resourceSchema(type);
-  const incoming = normalizeResource(body, schema, { strict: scope.config.strictSchema });
-  validateResource(type, incoming);
+  const normalized = normalizeResource(body, schema, { strict: scope.config.strictSchema });
+  validateResource(type, normalized);
+  const { data: incoming, members } = splitMembers(type, normalized);
+  // PUT replaces the member set: only the difference is written.
+  const memberChanges: MemberChange[] = type === 'Group' ? [{ kind: 'replace', members: memberRefs(members) }] : [];
   return writeWithRetry(scope, type, id, pre, (existing) => {
     assertImmutableUnchanged(type, existing.data, incoming);
-    return incoming;
+    return { data: incoming, memberChanges };
   });
 }
 
 export async function patchResource(scope: TenantScope, type: ResourceTypeName, id: string, body: unknown, pre: Preconditions = {}): Promise<StoredResource> {
   const schema = resourceSchema(type);
+  const externalAttributes = type === 'Group' ? ['members'] : [];
   return writeWithRetry(scope, type, id, pre, (existing) => {
-    const { resource, changed } = applyPatch(existing.data, body, schema);
+    const { resource, changed, memberChanges } = applyPatch(existing.data, body, schema, { externalAttributes });
     if (!changed) return undefined;
     validateResource(type, resource);
-    return resource;
+    return { data: resource, memberChanges };
   });
 }
 
 export async function deleteResource(scope: TenantScope, type: ResourceTypeName, id: string, pre: Preconditions = {}): Promise<void> {
   for (let attempt = 1; ; attempt++) {
-    const existing = await getResource(scope, type, id);
+    const existing = await scope.repository.get(scope.tenant, type, id);
+    if (!existing) {
+      // A delete that stopped half-way (crash, outage) is finished by the next DELETE of the id, which still 404s.
+      await scope.repository.repairDeleted(scope.tenant, type, id);
+      throw notFound(`${type} ${JSON.stringify(id)} not found.`);
+    }
     checkIfMatch(existing, pre.ifMatch);
     try {
       await scope.repository.delete(scope.tenant, existing);
@@ -66,24 +87,37 @@ export async function deleteResource(scope: TenantScope, type: ResourceTypeName,
   }
 }
 
+interface NextState {
+  data: ScimResource;
+  memberChanges: MemberChange[];
+}
+
 /**
  * Read, compute the next state, write if the storage ETag still matches; on a lost race read again and recompute,
  * so concurrent writers never lose each other's changes. `next` returning undefined means "nothing to write".
+ * Member changes are applied after the group's own attributes; they are idempotent, so a retry repeats them safely.
  */
 async function writeWithRetry(
   scope: TenantScope,
   type: ResourceTypeName,
   id: string,
   pre: Preconditions,
-  next: (existing: StoredResource) => ScimResource | undefined,
+  next: (existing: StoredResource) => NextState | undefined,
 ): Promise<StoredResource> {
   for (let attempt = 1; ; attempt++) {
     const existing = await getResource(scope, type, id);
     checkIfMatch(existing, pre.ifMatch);
-    const data = next(existing);
-    if (data === undefined) return existing;
+    const state = next(existing);
+    if (state === undefined) return existing;
     try {
-      return await scope.repository.update(scope.tenant, existing, data);
+      // Unknown member ids fail here, before anything is written.
+      const delta: MemberDelta = state.memberChanges.length > 0
+        ? await planMemberChanges(scope.repository, scope.tenant, existing, state.memberChanges, scope.config.maxMembersPerPatch)
+        : { add: [], remove: [] };
+      const dataChanged = JSON.stringify(state.data) !== JSON.stringify(existing.data);
+      let written = dataChanged ? await scope.repository.update(scope.tenant, existing, state.data) : existing;
+      if (delta.add.length > 0 || delta.remove.length > 0) written = await scope.repository.changeMembers(scope.tenant, written, delta.add, delta.remove);
+      return written;
     } catch (error) {
       if (!(error instanceof ConcurrencyError) || attempt >= MAX_ATTEMPTS) throw error;
       await new Promise((resolve) => setTimeout(resolve, Math.random() * 10 * attempt));

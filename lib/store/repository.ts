@@ -22,7 +22,23 @@ export interface ScanOptions {
 
 export interface MemberRow {
   value: string;
-  type: 'User' | 'Group';
+  type: ResourceTypeName;
+  /** The member's userName / displayName when it was added (kept in step on renames). */
+  display?: string;
+}
+
+/** A group a resource directly belongs to (from the reverse membership rows). */
+export interface GroupRef {
+  value: string;
+  display?: string;
+}
+
+/** A member reference checked against storage; `etag` guards the write against a concurrent delete. */
+export interface ResolvedMember {
+  value: string;
+  type: ResourceTypeName;
+  display: string;
+  etag: string;
 }
 
 export interface ResourceRepository {
@@ -42,8 +58,25 @@ export interface ResourceRepository {
   update(tenant: string, existing: StoredResource, data: ScimResource): Promise<StoredResource>;
   /** Deletes the resource, its index rows and its membership rows. Throws ConcurrencyError if it changed since read. */
   delete(tenant: string, existing: StoredResource): Promise<void>;
+  /** Finishes a delete that stopped half-way for this id (true if there was one). */
+  repairDeleted(tenant: string, type: ResourceTypeName, id: string): Promise<boolean>;
   /** Streams a tenant's resources of one type in id order, one storage page at a time. */
   scan(tenant: string, type: ResourceTypeName, options?: ScanOptions): AsyncIterable<StoredResource>;
+
+  /** Streams a group's member rows in member-id order, one storage page at a time. */
+  members(tenant: string, groupId: string): AsyncIterable<MemberRow>;
+  /** The groups a resource directly belongs to: one range read over its reverse rows. */
+  groupsOf(tenant: string, memberId: string): Promise<GroupRef[]>;
+  /** Which of `memberIds` are members of the group (no full member read). */
+  membersAmong(tenant: string, groupId: string, memberIds: string[]): Promise<Set<string>>;
+  /** Resolves member references to live resources of the tenant; unknown ids come back in `missing`. */
+  resolveMembers(tenant: string, refs: { value: string; type?: string }[]): Promise<{ found: ResolvedMember[]; missing: string[] }>;
+  /**
+   * Adds and removes members (idempotently) in batched transactions. Each batch carries the group's ETag and bumps
+   * its version, and guards every added member's row by its ETag, so a concurrent delete of either side makes the
+   * batch fail (ConcurrencyError) instead of leaving a membership row without its resource.
+   */
+  changeMembers(tenant: string, group: StoredResource, add: ResolvedMember[], remove: string[]): Promise<StoredResource>;
 }
 
 /** The stored resource changed between read and write (storage ETag mismatch). Callers re-read and retry. */

@@ -1,22 +1,35 @@
 // ResourceRepository on Azure Table Storage. Layout (one table, PartitionKey = tenant; see keys.ts):
-//   U:<id> / G:<id>       the resource: JSON text split over d0..dN (64 KiB per property limit)
+//   U:<id> / G:<id>        the resource: JSON text split over d0..dN (64 KiB per property limit)
 //   UN:<hash> / GN:<hash>  unique-name index row, carrying a copy of the resource so a userName/displayName lookup
 //                          is one point read; written in the same transaction as the resource row
 //   UX:<hash>:<id>         externalId index (range read by prefix)
+//   M:<group>:<member>     membership row; R:<member>:<group> its reverse row, always written in the same transaction
 // Every write of a resource and its index rows is one entity-group transaction: uniqueness is atomic, and an
 // update carries the storage ETag of what was read (optimistic concurrency).
+//
+// Deletes run in three steps so no membership row can outlive its resource: (1) mark the resource and its name row
+// `deleting` (ETag-guarded: a concurrent member add that validated the resource now fails its guard), (2) remove its
+// membership rows, (3) delete the resource and index rows. Readers treat a `deleting` resource as gone; a crash
+// between the steps is repaired by the next DELETE of that id or the next create/rename onto its name.
 import { randomUUID } from 'node:crypto';
-import { odata, type TableClient, type TableEntity, type TableEntityResult, type TransactionAction } from '@azure/data-tables';
+import type { TableClient, TableEntity, TableTransactionResponse, TransactionAction } from '@azure/data-tables';
 import { conflict, ScimError } from '../scim/errors.js';
 import type { ScimResource } from '../scim/normalize.js';
 import type { ResourceTypeName } from '../scim/schema.js';
 import { isResourceId, keys } from './keys.js';
-import { countStorageCall } from './metrics.js';
-import { ConcurrencyError, type ResourceRepository, type ScanOptions, type StoredResource } from './repository.js';
-import { isConflict, isNotFound, toScimStorageError } from './storage-errors.js';
+import {
+  ConcurrencyError,
+  type GroupRef,
+  type MemberRow,
+  type ResolvedMember,
+  type ResourceRepository,
+  type ScanOptions,
+  type StoredResource,
+} from './repository.js';
+import { chunk, MAX_BATCH, TableOps, type Row } from './table-ops.js';
 
 const CHUNK_CHARS = 30_000; // under the 32,768-character (64 KiB) property limit
-/** Two copies of the data share no entity, but each entity must stay under 1 MiB (strings count as UTF-16). */
+/** Each entity must stay under 1 MiB (strings count as UTF-16). */
 export const MAX_RESOURCE_CHARS = 14 * CHUNK_CHARS;
 
 type Entity = TableEntity<Record<string, unknown>>;
@@ -24,107 +37,64 @@ type Entity = TableEntity<Record<string, unknown>>;
 const UNIQUE_ATTRIBUTE: Record<ResourceTypeName, string> = { User: 'userName', Group: 'displayName' };
 
 export class TableRepository implements ResourceRepository {
-  private tableReady: Promise<void> | undefined;
+  private readonly ops: TableOps;
 
-  constructor(private readonly client: TableClient) {}
+  constructor(client: TableClient) {
+    this.ops = new TableOps(client);
+  }
 
   ready(): Promise<void> {
-    return this.ensureTable();
-  }
-
-  /** Creates the table on first use (idempotent), once per process. */
-  private ensureTable(): Promise<void> {
-    this.tableReady ??= (async () => {
-      countStorageCall();
-      try {
-        await this.client.createTable();
-      } catch (error) {
-        if (!isConflict(error)) {
-          this.tableReady = undefined;
-          throw toScimStorageError(error);
-        }
-      }
-    })();
-    return this.tableReady;
-  }
-
-  /** One counted storage round trip, with failures mapped for the SCIM layer. */
-  private async call<T>(fn: () => Promise<T>): Promise<T> {
-    await this.ensureTable();
-    countStorageCall();
-    try {
-      return await fn();
-    } catch (error) {
-      throw toScimStorageError(error);
-    }
-  }
-
-  private async transaction(actions: TransactionAction[]): Promise<void> {
-    await this.ensureTable();
-    countStorageCall();
-    try {
-      await this.client.submitTransaction(actions);
-    } catch (error) {
-      if (isConflict(error)) throw conflictFor(actions);
-      throw toScimStorageError(error);
-    }
+    return this.ops.ready();
   }
 
   async create(tenant: string, type: ResourceTypeName, data: ScimResource): Promise<StoredResource> {
     const now = new Date().toISOString();
     const stored: StoredResource = { id: randomUUID(), type, data, created: now, lastModified: now, version: 1, etag: '' };
     const row = resourceEntity(tenant, stored);
+    const nameKey = keys.uniqueName(type, uniqueName(stored));
     const actions: TransactionAction[] = [
       ['create', row],
-      ['create', { ...row, rowKey: keys.uniqueName(type, uniqueName(stored)) }],
+      ['create', { ...row, rowKey: nameKey }],
     ];
     const externalId = externalIdOf(data);
     if (externalId !== undefined) actions.push(['create', externalIdEntity(tenant, stored, externalId)]);
-    await this.transaction(actions);
-    return stored;
+    const response = await this.writeRepairingName(tenant, type, nameKey, actions);
+    return { ...stored, etag: etagOf(response, row.rowKey) };
+  }
+
+  /** Runs a transaction that creates a name row; if the name is held by a half-deleted resource, finish that delete and retry once. */
+  private async writeRepairingName(tenant: string, type: ResourceTypeName, nameKey: string, actions: TransactionAction[]) {
+    const onConflict = () => conflictFor(type);
+    try {
+      return await this.ops.transaction(actions, onConflict);
+    } catch (error) {
+      if (!(error instanceof ScimError && error.status === 409)) throw error;
+      const holder = await this.ops.pointRead(tenant, nameKey);
+      if (!holder || holder.deleting !== true) throw error;
+      await this.finishDelete(tenant, fromEntity(holder, type));
+      return this.ops.transaction(actions, onConflict);
+    }
   }
 
   async get(tenant: string, type: ResourceTypeName, id: string): Promise<StoredResource | undefined> {
     if (!isResourceId(id)) return undefined;
-    return this.pointRead(tenant, keys.resource(type, id), type);
+    return live(await this.ops.pointRead(tenant, keys.resource(type, id)), type);
   }
 
   async getByUniqueName(tenant: string, type: ResourceTypeName, name: string): Promise<StoredResource | undefined> {
-    return this.pointRead(tenant, keys.uniqueName(type, name), type);
-  }
-
-  private async pointRead(tenant: string, rowKey: string, type: ResourceTypeName): Promise<StoredResource | undefined> {
-    try {
-      const entity = await this.call(async () => {
-        try {
-          return await this.client.getEntity<Record<string, unknown>>(tenant, rowKey);
-        } catch (error) {
-          if (isNotFound(error)) return undefined;
-          throw error;
-        }
-      });
-      return entity ? fromEntity(entity, type) : undefined;
-    } catch (error) {
-      if (error instanceof ConcurrencyError) return undefined;
-      throw error;
-    }
+    return live(await this.ops.pointRead(tenant, keys.uniqueName(type, name)), type);
   }
 
   async listByExternalId(tenant: string, type: ResourceTypeName, externalId: string): Promise<StoredResource[]> {
     const prefix = keys.externalIdPrefix(type, externalId);
     const ids: string[] = [];
-    for await (const row of this.range(tenant, prefix, prefix.slice(0, -1) + ';')) ids.push(String(row.id));
+    for await (const row of this.ops.range(tenant, prefix, prefix.slice(0, -1) + ';', { select: ['id'] })) ids.push(String(row.id));
     const found = await Promise.all(ids.map((id) => this.get(tenant, type, id)));
     return found.filter((r): r is StoredResource => r !== undefined && externalIdOf(r.data) === externalId);
   }
 
   async update(tenant: string, existing: StoredResource, data: ScimResource): Promise<StoredResource> {
-    const next: StoredResource = {
-      ...existing,
-      data,
-      lastModified: new Date().toISOString(),
-      version: existing.version + 1,
-    };
+    const next: StoredResource = { ...existing, data, lastModified: new Date().toISOString(), version: existing.version + 1 };
     const row = resourceEntity(tenant, next);
     const actions: TransactionAction[] = [['update', row, 'Replace', { etag: existing.etag }]];
     const oldNameKey = keys.uniqueName(existing.type, uniqueName(existing));
@@ -143,46 +113,179 @@ export class TableRepository implements ResourceRepository {
       }
       if (newExternal !== undefined) actions.push(['create', externalIdEntity(tenant, next, newExternal)]);
     }
-    await this.transaction(actions);
-    return next;
+    const response = await this.writeRepairingName(tenant, existing.type, newNameKey, actions);
+    const updated = { ...next, etag: etagOf(response, row.rowKey) };
+    if (oldNameKey !== newNameKey) await this.syncDisplay(tenant, updated);
+    return updated;
   }
 
   async delete(tenant: string, existing: StoredResource): Promise<void> {
-    const actions: TransactionAction[] = [
-      ['delete', { partitionKey: tenant, rowKey: keys.resource(existing.type, existing.id) }],
-      ['delete', { partitionKey: tenant, rowKey: keys.uniqueName(existing.type, uniqueName(existing)) }],
-    ];
+    // Step 1: mark deleting, guarded by the ETag that was read (a lost race re-reads and retries in the caller).
+    const mark = { partitionKey: tenant, deleting: true };
+    await this.ops.transaction([
+      ['update', { ...mark, rowKey: keys.resource(existing.type, existing.id) }, 'Merge', { etag: existing.etag }],
+      ['update', { ...mark, rowKey: keys.uniqueName(existing.type, uniqueName(existing)) }, 'Merge'],
+    ]);
+    await this.finishDelete(tenant, existing);
+  }
+
+  /** Steps 2 and 3 of a delete; also the repair of a delete that stopped half-way. */
+  private async finishDelete(tenant: string, existing: StoredResource): Promise<void> {
+    await this.purgeMemberships(tenant, existing.id);
+    const rows = [keys.resource(existing.type, existing.id), keys.uniqueName(existing.type, uniqueName(existing))];
     const externalId = externalIdOf(existing.data);
-    if (externalId !== undefined) {
-      actions.push(['delete', { partitionKey: tenant, rowKey: keys.externalIdPrefix(existing.type, externalId) + existing.id }]);
-    }
-    // A missing index row means the resource changed since it was read (e.g. renamed): the caller re-reads.
-    await this.transaction(actions);
+    if (externalId !== undefined) rows.push(keys.externalIdPrefix(existing.type, externalId) + existing.id);
+    // Delete whichever of the rows still exist (a repair may find some already gone).
+    const present = await this.ops.rowsAmong(tenant, rows, ['RowKey']);
+    if (present.length > 0) await this.ops.transaction(present.map((r) => ['delete', { partitionKey: tenant, rowKey: r.rowKey as string }]));
+  }
+
+  /** DELETE of an id whose row is marked deleting: finish the delete (returns true if there was one to finish). */
+  async repairDeleted(tenant: string, type: ResourceTypeName, id: string): Promise<boolean> {
+    if (!isResourceId(id)) return false;
+    const row = await this.ops.pointRead(tenant, keys.resource(type, id));
+    if (!row || row.deleting !== true) return false;
+    await this.finishDelete(tenant, fromEntity(row, type));
+    return true;
   }
 
   async *scan(tenant: string, type: ResourceTypeName, options: ScanOptions = {}): AsyncIterable<StoredResource> {
     const [from, to] = keys.resourceRange(type);
     const start = options.afterId ? keys.resource(type, options.afterId) : from;
-    for await (const entity of this.range(tenant, start, to, options.afterId !== undefined)) yield fromEntity(entity, type);
+    for await (const row of this.ops.range(tenant, start, to, { exclusive: options.afterId !== undefined })) {
+      const r = live(row, type);
+      if (r) yield r;
+    }
   }
 
-  /** Streams the rows with from <= RowKey < to (from exclusive when asked), one storage page at a time. */
-  private async *range(tenant: string, from: string, to: string, exclusive = false): AsyncIterable<TableEntityResult<Record<string, unknown>>> {
-    const filter = exclusive
-      ? odata`PartitionKey eq ${tenant} and RowKey gt ${from} and RowKey lt ${to}`
-      : odata`PartitionKey eq ${tenant} and RowKey ge ${from} and RowKey lt ${to}`;
-    await this.ensureTable();
-    const pages = this.client.listEntities<Record<string, unknown>>({ queryOptions: { filter } }).byPage({ maxPageSize: 1000 });
-    while (true) {
-      countStorageCall();
-      let page: IteratorResult<TableEntityResult<Record<string, unknown>>[]>;
-      try {
-        page = await pages.next();
-      } catch (error) {
-        throw toScimStorageError(error);
+  // ---- memberships ----
+
+  async *members(tenant: string, groupId: string): AsyncIterable<MemberRow> {
+    const [from, to] = keys.memberRange(groupId);
+    for await (const row of this.ops.range(tenant, from, to)) {
+      yield { value: String(row.value), type: row.type === 'Group' ? 'Group' : 'User', display: row.display as string | undefined };
+    }
+  }
+
+  async groupsOf(tenant: string, memberId: string): Promise<GroupRef[]> {
+    if (!isResourceId(memberId)) return [];
+    const [from, to] = keys.memberOfRange(memberId);
+    const out: GroupRef[] = [];
+    for await (const row of this.ops.range(tenant, from, to)) out.push({ value: String(row.group), display: row.display as string | undefined });
+    return out;
+  }
+
+  async membersAmong(tenant: string, groupId: string, memberIds: string[]): Promise<Set<string>> {
+    const ids = [...new Set(memberIds.filter(isResourceId))];
+    const rows = await this.ops.rowsAmong(tenant, ids.map((m) => keys.member(groupId, m)), ['value']);
+    return new Set(rows.map((r) => String(r.value)));
+  }
+
+  async resolveMembers(tenant: string, refs: { value: string; type?: string }[]): Promise<{ found: ResolvedMember[]; missing: string[] }> {
+    const found = new Map<string, ResolvedMember>();
+    const wanted = [...new Set(refs.map((r) => r.value))];
+    const typeOf = new Map(refs.map((r) => [r.value, r.type?.toLowerCase()]));
+    for (const type of ['User', 'Group'] as const) {
+      const ids = wanted.filter((id) => isResourceId(id) && !found.has(id) && (typeOf.get(id) ?? type.toLowerCase()) === type.toLowerCase());
+      if (ids.length === 0) continue;
+      const rows = await this.ops.rowsAmong(tenant, ids.map((id) => keys.resource(type, id)), ['id', 'name', 'deleting']);
+      for (const row of rows) {
+        if (row.deleting === true) continue;
+        found.set(String(row.id), { value: String(row.id), type, display: String(row.name ?? ''), etag: row.etag });
       }
-      if (page.done) return;
-      yield* page.value;
+    }
+    return { found: [...found.values()], missing: wanted.filter((id) => !found.has(id)) };
+  }
+
+  async changeMembers(tenant: string, group: StoredResource, add: ResolvedMember[], remove: string[]): Promise<StoredResource> {
+    const removeSet = new Set(remove);
+    // Adding a present member or removing an absent one writes nothing.
+    const present = await this.membersAmong(tenant, group.id, [...removeSet, ...add.map((m) => m.value)]);
+    const adds = add.filter((m) => !removeSet.has(m.value) && !present.has(m.value));
+    for (const id of [...present]) if (!removeSet.has(id)) present.delete(id);
+    const groupName = uniqueName(group);
+    const groupRowKey = keys.resource('Group', group.id);
+    const nameRowKey = keys.uniqueName('Group', groupName);
+    const memberOps: TransactionAction[][] = [
+      ...adds.map((m): TransactionAction[] => [
+        ['upsert', { partitionKey: tenant, rowKey: keys.member(group.id, m.value), value: m.value, type: m.type, display: m.display }, 'Replace'],
+        ['upsert', { partitionKey: tenant, rowKey: keys.memberOf(m.value, group.id), group: group.id, display: groupName }, 'Replace'],
+        // Guard: fails the batch if the member was deleted (or is being deleted) since it was resolved.
+        ['update', { partitionKey: tenant, rowKey: keys.resource(m.type, m.value) }, 'Merge', { etag: m.etag }],
+      ]),
+      ...[...present].map((id): TransactionAction[] => [
+        ['delete', { partitionKey: tenant, rowKey: keys.member(group.id, id) }],
+        ['delete', { partitionKey: tenant, rowKey: keys.memberOf(id, group.id) }],
+      ]),
+    ];
+    let current = group;
+    // Pack member operations into batches of at most 100 actions, 2 of which guard and version the group.
+    const batches: TransactionAction[][] = [];
+    let batch: TransactionAction[] = [];
+    for (const ops of memberOps) {
+      if (batch.length + ops.length > MAX_BATCH - 2) {
+        batches.push(batch);
+        batch = [];
+      }
+      batch.push(...ops);
+    }
+    if (batch.length > 0) batches.push(batch);
+    for (const actions of batches) {
+      const lastModified = new Date().toISOString();
+      const version = current.version + 1;
+      const response = await this.ops.transaction([
+        ['update', { partitionKey: tenant, rowKey: groupRowKey, version, lastModified }, 'Merge', { etag: current.etag }],
+        ['update', { partitionKey: tenant, rowKey: nameRowKey, version, lastModified }, 'Merge'],
+        ...actions,
+      ]);
+      current = { ...current, version, lastModified, etag: etagOf(response, groupRowKey) };
+    }
+    return current;
+  }
+
+  /** Removes every membership row of a resource: as a group (its members) and as a member (its groups). */
+  private async purgeMemberships(tenant: string, id: string): Promise<void> {
+    const pairs: [string, string][] = [];
+    const [mFrom, mTo] = keys.memberRange(id);
+    for await (const row of this.ops.range(tenant, mFrom, mTo, { select: ['value'] })) pairs.push([id, String(row.value)]);
+    const [rFrom, rTo] = keys.memberOfRange(id);
+    for await (const row of this.ops.range(tenant, rFrom, rTo, { select: ['group'] })) pairs.push([String(row.group), id]);
+    for (const part of chunk(pairs, MAX_BATCH / 2)) {
+      const actions: TransactionAction[] = part.flatMap(([g, m]): TransactionAction[] => [
+        ['delete', { partitionKey: tenant, rowKey: keys.member(g, m) }],
+        ['delete', { partitionKey: tenant, rowKey: keys.memberOf(m, g) }],
+      ]);
+      try {
+        await this.ops.transaction(actions);
+      } catch (error) {
+        // A pair removed concurrently (e.g. by a member PATCH): delete the rest one pair at a time.
+        if (!(error instanceof ConcurrencyError)) throw error;
+        for (const [g, m] of part) {
+          const rows = await this.ops.rowsAmong(tenant, [keys.member(g, m), keys.memberOf(m, g)], ['RowKey']);
+          if (rows.length > 0) await this.ops.transaction(rows.map((r) => ['delete', { partitionKey: tenant, rowKey: r.rowKey as string }]));
+        }
+      }
+    }
+  }
+
+  /** After a rename, membership rows carry the new userName/displayName as their `display` (cosmetic, not atomic). */
+  private async syncDisplay(tenant: string, resource: StoredResource): Promise<void> {
+    const name = uniqueName(resource);
+    const actions: TransactionAction[] = [];
+    for (const g of await this.groupsOf(tenant, resource.id)) {
+      actions.push(['update', { partitionKey: tenant, rowKey: keys.member(g.value, resource.id), display: name }, 'Merge']);
+    }
+    if (resource.type === 'Group') {
+      for await (const m of this.members(tenant, resource.id)) {
+        actions.push(['update', { partitionKey: tenant, rowKey: keys.memberOf(m.value, resource.id), display: name }, 'Merge']);
+      }
+    }
+    for (const part of chunk(actions, MAX_BATCH)) {
+      try {
+        await this.ops.transaction(part);
+      } catch (error) {
+        if (!(error instanceof ConcurrencyError)) throw error; // a membership removed meanwhile: nothing to sync
+      }
     }
   }
 }
@@ -204,6 +307,7 @@ function resourceEntity(tenant: string, stored: StoredResource): Entity {
     partitionKey: tenant,
     rowKey: keys.resource(stored.type, stored.id),
     id: stored.id,
+    name: uniqueName(stored),
     created: stored.created,
     lastModified: stored.lastModified,
     version: stored.version,
@@ -217,7 +321,7 @@ function externalIdEntity(tenant: string, stored: StoredResource, externalId: st
   return { partitionKey: tenant, rowKey: keys.externalIdPrefix(stored.type, externalId) + stored.id, id: stored.id };
 }
 
-function fromEntity(entity: TableEntityResult<Record<string, unknown>>, type: ResourceTypeName): StoredResource {
+function fromEntity(entity: Row, type: ResourceTypeName): StoredResource {
   const chunks = Number(entity.chunks ?? 1);
   let json = '';
   for (let i = 0; i < chunks; i++) json += String(entity[`d${i}`] ?? '');
@@ -232,9 +336,15 @@ function fromEntity(entity: TableEntityResult<Record<string, unknown>>, type: Re
   };
 }
 
-/** Which unique index a failed transaction collided with, for the 409 message. */
-function conflictFor(actions: TransactionAction[]): ScimError {
-  const created = actions.find(([kind, e]) => kind === 'create' && /^[UG]N:/.test(e.rowKey));
-  const what = created && created[1].rowKey.startsWith('G') ? 'displayName' : 'userName';
-  return conflict(`A resource with this ${what} already exists (compared case-insensitively).`);
+/** A stored resource unless absent or marked deleting. */
+function live(row: Row | undefined, type: ResourceTypeName): StoredResource | undefined {
+  return row && row.deleting !== true ? fromEntity(row, type) : undefined;
+}
+
+function etagOf(response: TableTransactionResponse, rowKey: string): string {
+  return response.subResponses.find((r) => r.rowKey === rowKey)?.etag ?? '';
+}
+
+function conflictFor(type: ResourceTypeName): ScimError {
+  return conflict(`A ${type.toLowerCase()} with this ${UNIQUE_ATTRIBUTE[type]} already exists (compared case-insensitively).`);
 }

@@ -1,0 +1,29 @@
+// Renders stored resources for responses: the wire form, plus the membership attributes read from membership rows
+// only when the response will carry them (`excludedAttributes=members` never touches a member row).
+import type { StoredResource } from '../store/repository.js';
+import type { ScimResource } from './normalize.js';
+import { isRequested, project, type Projection } from './projection.js';
+import { toScim } from './representation.js';
+import type { TenantScope } from './resource-service.js';
+import { resourceSchema } from './schema.js';
+
+export async function render(scope: TenantScope, stored: StoredResource, baseUrl: string, projection: Projection = {}): Promise<ScimResource> {
+  const schema = resourceSchema(stored.type);
+  const resource = toScim(stored, baseUrl);
+  if (stored.type === 'Group' && isRequested('members', schema, projection)) {
+    const members: Record<string, unknown>[] = [];
+    for await (const m of scope.repository.members(scope.tenant, stored.id)) {
+      const member: Record<string, unknown> = { value: m.value, $ref: `${baseUrl}/${m.type}s/${m.value}`, type: m.type };
+      if (m.display !== undefined) member.display = m.display;
+      members.push(member);
+    }
+    resource.members = members;
+  }
+  if (stored.type === 'User' && isRequested('groups', schema, projection)) {
+    const groups = await scope.repository.groupsOf(scope.tenant, stored.id);
+    if (groups.length > 0) {
+      resource.groups = groups.map((g) => ({ value: g.value, $ref: `${baseUrl}/Groups/${g.value}`, display: g.display, type: 'direct' }));
+    }
+  }
+  return project(resource, schema, projection);
+}

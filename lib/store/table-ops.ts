@@ -1,0 +1,104 @@
+// The storage primitives every Table Storage module uses: one counted round trip each, failures mapped for the
+// SCIM layer, the table created on first use.
+import { odata, type TableClient, type TableEntityResult, type TableTransactionResponse, type TransactionAction } from '@azure/data-tables';
+import { countStorageCall } from './metrics.js';
+import { isConflict, isNotFound, toScimStorageError } from './storage-errors.js';
+
+export type Row = TableEntityResult<Record<string, unknown>>;
+
+const POINT_READ_CONCURRENCY = 32;
+export const MAX_BATCH = 100;
+
+export class TableOps {
+  private tableReady: Promise<void> | undefined;
+
+  constructor(readonly client: TableClient) {}
+
+  /** Creates the table on first use (idempotent), once per process. */
+  ready(): Promise<void> {
+    this.tableReady ??= (async () => {
+      countStorageCall();
+      try {
+        await this.client.createTable();
+      } catch (error) {
+        if (!isConflict(error)) {
+          this.tableReady = undefined;
+          throw toScimStorageError(error);
+        }
+      }
+    })();
+    return this.tableReady;
+  }
+
+  async pointRead(partitionKey: string, rowKey: string, select?: string[]): Promise<Row | undefined> {
+    await this.ready();
+    countStorageCall();
+    try {
+      return await this.client.getEntity<Record<string, unknown>>(partitionKey, rowKey, select ? { queryOptions: { select } } : undefined);
+    } catch (error) {
+      if (isNotFound(error)) return undefined;
+      throw toScimStorageError(error);
+    }
+  }
+
+  /**
+   * Submits one entity-group transaction. A 409 (a created row exists) is passed to `onConflict` so the caller can
+   * say which uniqueness rule it broke; 412/404 become ConcurrencyError (see storage-errors.ts).
+   */
+  async transaction(actions: TransactionAction[], onConflict?: () => Error): Promise<TableTransactionResponse> {
+    await this.ready();
+    countStorageCall();
+    try {
+      return await this.client.submitTransaction(actions);
+    } catch (error) {
+      if (isConflict(error) && onConflict) throw onConflict();
+      throw toScimStorageError(error);
+    }
+  }
+
+  /** Streams rows with from <= RowKey < to (from exclusive when asked), one storage page at a time. */
+  async *range(partitionKey: string, from: string, to: string, options: { exclusive?: boolean; select?: string[]; pageSize?: number } = {}): AsyncIterable<Row> {
+    const filter = options.exclusive
+      ? odata`PartitionKey eq ${partitionKey} and RowKey gt ${from} and RowKey lt ${to}`
+      : odata`PartitionKey eq ${partitionKey} and RowKey ge ${from} and RowKey lt ${to}`;
+    yield* this.query(filter, options.select, options.pageSize);
+  }
+
+  /**
+   * Rows among `rowKeys` that exist, by point reads with bounded concurrency. (A filter of `RowKey eq a or RowKey eq
+   * b` would be a partition scan in Table Storage, so it is never used.)
+   */
+  async rowsAmong(partitionKey: string, rowKeys: string[], select?: string[]): Promise<Row[]> {
+    const found: Row[] = [];
+    for (const part of chunk([...new Set(rowKeys)], POINT_READ_CONCURRENCY)) {
+      const rows = await Promise.all(part.map((rowKey) => this.pointRead(partitionKey, rowKey, select)));
+      for (const row of rows) if (row) found.push(row);
+    }
+    return found;
+  }
+
+  private async *query(filter: string, select?: string[], pageSize = 1000): AsyncIterable<Row> {
+    await this.ready();
+    const pages = this.client
+      .listEntities<Record<string, unknown>>({ queryOptions: { filter, select } })
+      .byPage({ maxPageSize: pageSize });
+    while (true) {
+      countStorageCall();
+      let page: IteratorResult<Row[]>;
+      try {
+        page = await pages.next();
+      } catch (error) {
+        throw toScimStorageError(error);
+      }
+      if (page.done) return;
+      yield* page.value;
+    }
+  }
+}
+
+/** Splits actions into transactions of at most `size` actions. */
+export function chunk<T>(items: T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
+}

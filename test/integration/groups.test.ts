@@ -1,0 +1,180 @@
+// Issue 5: groups and memberships through the real HTTP surface, as Entra ID drives them.
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { getServices } from '../../lib/services.js';
+import { totalStorageCalls } from '../../lib/store/metrics.js';
+import { entraUser, startStack, type Stack } from '../helpers/stack.js';
+
+let stack: Stack;
+beforeAll(async () => {
+  stack = await startStack();
+});
+afterAll(() => stack.close());
+
+const GROUP = 'urn:ietf:params:scim:schemas:core:2.0:Group';
+const PATCH = 'urn:ietf:params:scim:api:messages:2.0:PatchOp';
+const ENTRA_GROUP = 'http://schemas.microsoft.com/2006/11/ResourceManagement/ADSCIM/2.0/Group';
+
+async function user(name = `u-${randomUUID()}@contoso.com`): Promise<string> {
+  const reply = await stack.call('POST', '/Users', entraUser(name));
+  expect(reply.status).toBe(201);
+  return reply.body.id as string;
+}
+
+async function memberIds(groupId: string): Promise<string[]> {
+  const reply = await stack.call('GET', `/Groups/${groupId}`);
+  expect(reply.status).toBe(200);
+  return (reply.body.members as { value: string }[]).map((m) => m.value).sort();
+}
+
+describe('Entra group flow', () => {
+  it('queries, creates empty, adds members, removes them in both dialects, renames and deletes', async () => {
+    const name = `Sales ${randomUUID()}`;
+    const query = await stack.call('GET', `/Groups?excludedAttributes=members&filter=${encodeURIComponent(`displayName eq "${name}"`)}`);
+    expect(query.status).toBe(200);
+    expect(query.body.totalResults).toBe(0);
+
+    const created = await stack.call('POST', '/Groups', { schemas: [GROUP, ENTRA_GROUP], externalId: randomUUID(), displayName: name, meta: { resourceType: 'Group' } });
+    expect(created.status).toBe(201);
+    expect(created.body.members).toEqual([]);
+    const id = created.body.id as string;
+
+    const [a, b, c] = [await user(), await user(), await user()];
+    const add = await stack.call('PATCH', `/Groups/${id}`, { schemas: [PATCH], Operations: [{ op: 'Add', path: 'members', value: [{ $ref: null, value: a }, { $ref: null, value: b }, { value: c }] }] });
+    expect(add.status).toBe(204);
+    expect(await memberIds(id)).toEqual([a, b, c].sort());
+    const full = await stack.call('GET', `/Groups/${id}`);
+    expect(full.body.members).toContainEqual({ value: a, $ref: `${stack.baseUrl}/Users/${a}`, type: 'User', display: expect.stringContaining('@contoso.com') });
+
+    const removeDefault = await stack.call('PATCH', `/Groups/${id}`, { schemas: [PATCH], Operations: [{ op: 'Remove', path: 'members', value: [{ value: a }] }] });
+    expect(removeDefault.status).toBe(204);
+    expect(await memberIds(id)).toEqual([b, c].sort());
+    const removeCompliant = await stack.call('PATCH', `/Groups/${id}?aadOptscim062020`, { schemas: [PATCH], Operations: [{ op: 'remove', path: `members[value eq "${b}"]` }] });
+    expect(removeCompliant.status).toBe(204);
+    expect(await memberIds(id)).toEqual([c]);
+
+    const renamed = await stack.call('PATCH', `/Groups/${id}`, { schemas: [PATCH], Operations: [{ op: 'Replace', path: 'displayName', value: `${name} renamed` }] });
+    expect(renamed.status).toBe(204);
+    const byNewName = await stack.call('GET', `/Groups?excludedAttributes=members&filter=${encodeURIComponent(`displayName eq "${name} RENAMED"`)}`);
+    expect(byNewName.body.totalResults).toBe(1);
+    expect(byNewName.body.Resources[0]).not.toHaveProperty('members');
+    const cGroups = await stack.call('GET', `/Users/${c}?attributes=groups`);
+    expect(cGroups.body.groups).toEqual([{ value: id, $ref: `${stack.baseUrl}/Groups/${id}`, display: `${name} renamed`, type: 'direct' }]);
+
+    expect((await stack.call('DELETE', `/Groups/${id}`)).status).toBe(204);
+    expect((await stack.call('GET', `/Groups/${id}`)).status).toBe(404);
+    const cAfter = await stack.call('GET', `/Users/${c}?attributes=groups`);
+    expect(cAfter.body).not.toHaveProperty('groups');
+  });
+
+  it('answers Entra\'s membership check from the reverse rows: members[value eq] and members.value eq', async () => {
+    const g = (await stack.call('POST', '/Groups', { schemas: [GROUP], displayName: `Check ${randomUUID()}` })).body.id as string;
+    const [m, other] = [await user(), await user()];
+    await stack.call('PATCH', `/Groups/${g}`, { schemas: [PATCH], Operations: [{ op: 'add', path: 'members', value: [{ value: m }] }] });
+    for (const filter of [`id eq "${g}" and members[value eq "${m}"]`, `members.value eq "${m}"`, `members[value eq "${m}"]`]) {
+      const hit = await stack.call('GET', `/Groups?excludedAttributes=members&filter=${encodeURIComponent(filter)}`);
+      expect(hit.body.totalResults, filter).toBe(1);
+      expect(hit.body.Resources[0].id).toBe(g);
+    }
+    const miss = await stack.call('GET', `/Groups?excludedAttributes=members&filter=${encodeURIComponent(`id eq "${g}" and members[value eq "${other}"]`)}`);
+    expect(miss.body.totalResults).toBe(0);
+  });
+});
+
+describe('group rules', () => {
+  it('keeps displayName unique case-insensitively, on create and on rename', async () => {
+    const name = `Unique ${randomUUID()}`;
+    expect((await stack.call('POST', '/Groups', { schemas: [GROUP], displayName: name })).status).toBe(201);
+    const dup = await stack.call('POST', '/Groups', { schemas: [GROUP], displayName: name.toUpperCase() });
+    expect(dup.status).toBe(409);
+    expect(dup.body.scimType).toBe('uniqueness');
+    const other = (await stack.call('POST', '/Groups', { schemas: [GROUP], displayName: `Other ${randomUUID()}` })).body.id as string;
+    const rename = await stack.call('PATCH', `/Groups/${other}`, { schemas: [PATCH], Operations: [{ op: 'replace', path: 'displayName', value: name.toLowerCase() }] });
+    expect(rename.status).toBe(409);
+  });
+
+  it('rejects unknown or foreign member ids with 400 invalidValue naming them, applying nothing', async () => {
+    const g = (await stack.call('POST', '/Groups', { schemas: [GROUP], displayName: `Strict ${randomUUID()}` })).body.id as string;
+    const known = await user();
+    const unknown = randomUUID();
+    const reply = await stack.call('PATCH', `/Groups/${g}`, { schemas: [PATCH], Operations: [{ op: 'add', path: 'members', value: [{ value: known }, { value: unknown }] }] });
+    expect(reply.status).toBe(400);
+    expect(reply.body.scimType).toBe('invalidValue');
+    expect(reply.body.detail).toContain(unknown);
+    expect(await memberIds(g)).toEqual([]);
+    const onCreate = await stack.call('POST', '/Groups', { schemas: [GROUP], displayName: `Bad ${randomUUID()}`, members: [{ value: unknown }] });
+    expect(onCreate.status).toBe(400);
+  });
+
+  it('treats adding a present member and removing an absent one as no-ops, so a retried PATCH gives the same result', async () => {
+    const g = (await stack.call('POST', '/Groups', { schemas: [GROUP], displayName: `Idem ${randomUUID()}` })).body.id as string;
+    const [a, b] = [await user(), await user()];
+    const body = { schemas: [PATCH], Operations: [{ op: 'Add', path: 'members', value: [{ value: a }] }, { op: 'Remove', path: 'members', value: [{ value: b }] }] };
+    expect((await stack.call('PATCH', `/Groups/${g}`, body)).status).toBe(204);
+    const version = (await stack.call('GET', `/Groups/${g}`)).body.meta.version;
+    expect((await stack.call('PATCH', `/Groups/${g}`, body)).status).toBe(204);
+    const again = await stack.call('GET', `/Groups/${g}`);
+    expect(again.body.members.map((m: { value: string }) => m.value)).toEqual([a]);
+    expect(again.body.meta.version).toBe(version);
+  });
+
+  it('accepts nested groups as members, but not a group inside itself', async () => {
+    const outer = (await stack.call('POST', '/Groups', { schemas: [GROUP], displayName: `Outer ${randomUUID()}` })).body.id as string;
+    const inner = (await stack.call('POST', '/Groups', { schemas: [GROUP], displayName: `Inner ${randomUUID()}` })).body.id as string;
+    const ok = await stack.call('PATCH', `/Groups/${outer}`, { schemas: [PATCH], Operations: [{ op: 'add', path: 'members', value: [{ value: inner, type: 'Group' }] }] });
+    expect(ok.status).toBe(204);
+    expect((await stack.call('GET', `/Groups/${outer}`)).body.members).toEqual([expect.objectContaining({ value: inner, type: 'Group' })]);
+    const self = await stack.call('PATCH', `/Groups/${outer}`, { schemas: [PATCH], Operations: [{ op: 'add', path: 'members', value: [{ value: outer }] }] });
+    expect(self.status).toBe(400);
+  });
+
+  it('replaces the member set on PUT by writing only the difference', async () => {
+    const [a, b, c] = [await user(), await user(), await user()];
+    const name = `Put ${randomUUID()}`;
+    const g = (await stack.call('POST', '/Groups', { schemas: [GROUP], displayName: name, members: [{ value: a }, { value: b }] })).body.id as string;
+    expect(await memberIds(g)).toEqual([a, b].sort());
+    const put = await stack.call('PUT', `/Groups/${g}`, { schemas: [GROUP], displayName: name, members: [{ value: b }, { value: c }] });
+    expect(put.status).toBe(200);
+    expect((put.body.members as { value: string }[]).map((m) => m.value).sort()).toEqual([b, c].sort());
+    expect(await memberIds(g)).toEqual([b, c].sort());
+  });
+});
+
+describe('a group with 5,000 members', () => {
+  it('costs the same storage calls for excludedAttributes=members as an empty group; deleting a member user removes it', async () => {
+    const { repository } = await getServices();
+    const ids: string[] = [];
+    for (let i = 0; i < 5000; i += 100) {
+      const batch = await Promise.all(Array.from({ length: 100 }, (_, j) => repository.create('default', 'User', { userName: `bulk-${i + j}-${randomUUID()}@contoso.com` })));
+      ids.push(...batch.map((u) => u.id));
+    }
+    const big = (await stack.call('POST', '/Groups', { schemas: [GROUP], displayName: `Big ${randomUUID()}` })).body.id as string;
+    const empty = (await stack.call('POST', '/Groups', { schemas: [GROUP], displayName: `Empty ${randomUUID()}` })).body.id as string;
+    for (let i = 0; i < ids.length; i += 100) {
+      const reply = await stack.call('PATCH', `/Groups/${big}`, { schemas: [PATCH], Operations: [{ op: 'Add', path: 'members', value: ids.slice(i, i + 100).map((value) => ({ value })) }] });
+      expect(reply.status).toBe(204);
+    }
+    const cost = async (id: string) => {
+      const before = totalStorageCalls();
+      const reply = await stack.call('GET', `/Groups/${id}?excludedAttributes=members`);
+      expect(reply.status).toBe(200);
+      expect(reply.body).not.toHaveProperty('members');
+      return totalStorageCalls() - before;
+    };
+    expect(await cost(big)).toBe(await cost(empty));
+    expect(await cost(big)).toBe(1);
+
+    const full = await stack.call('GET', `/Groups/${big}`);
+    expect(full.body.members).toHaveLength(5000);
+
+    const victim = ids[1234];
+    const groups = await stack.call('GET', `/Users/${victim}?attributes=groups`);
+    expect(groups.body.groups.map((g: { value: string }) => g.value)).toEqual([big]);
+    expect((await stack.call('DELETE', `/Users/${victim}`)).status).toBe(204);
+    const check = await stack.call('GET', `/Groups?excludedAttributes=members&filter=${encodeURIComponent(`members[value eq "${victim}"]`)}`);
+    expect(check.body.totalResults).toBe(0);
+    const after = await stack.call('GET', `/Groups/${big}?attributes=members`);
+    expect(after.body.members).toHaveLength(4999);
+    expect(after.body.members.some((m: { value: string }) => m.value === victim)).toBe(false);
+  }, 240_000);
+});
