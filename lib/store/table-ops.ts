@@ -7,6 +7,9 @@ import { isConflict, isNotFound, toScimStorageError } from './storage-errors.js'
 export type Row = TableEntityResult<Record<string, unknown>>;
 
 const POINT_READ_CONCURRENCY = 32;
+/** Upper bound for one point operation, retries included: a hung storage service answers 503, not a hang. (Scans rely on the retry policy: one signal would bound a whole multi-page scan.) */
+const OPERATION_TIMEOUT_MS = Number(process.env.SCIM_STORAGE_TIMEOUT_MS || 8000);
+const deadline = () => ({ abortSignal: AbortSignal.timeout(OPERATION_TIMEOUT_MS) });
 export const MAX_BATCH = 100;
 
 export class TableOps {
@@ -19,7 +22,7 @@ export class TableOps {
     this.tableReady ??= (async () => {
       countStorageCall();
       try {
-        await this.client.createTable();
+        await this.client.createTable(deadline());
       } catch (error) {
         if (!isConflict(error)) {
           this.tableReady = undefined;
@@ -34,7 +37,7 @@ export class TableOps {
     await this.ready();
     countStorageCall();
     try {
-      return await this.client.getEntity<Record<string, unknown>>(partitionKey, rowKey, select ? { queryOptions: { select } } : undefined);
+      return await this.client.getEntity<Record<string, unknown>>(partitionKey, rowKey, { ...deadline(), ...(select ? { queryOptions: { select } } : {}) });
     } catch (error) {
       if (isNotFound(error)) return undefined;
       throw toScimStorageError(error);
@@ -49,7 +52,7 @@ export class TableOps {
     await this.ready();
     countStorageCall();
     try {
-      return await this.client.submitTransaction(actions);
+      return await this.client.submitTransaction(actions, deadline());
     } catch (error) {
       if (isConflict(error) && onConflict) throw onConflict();
       throw toScimStorageError(error);
