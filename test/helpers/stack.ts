@@ -25,13 +25,14 @@ export interface ScimReply {
 export async function startStack(env: Record<string, string> = {}): Promise<Stack> {
   const token = randomBytes(32).toString('base64url');
   const tableName = `t${randomBytes(6).toString('hex')}`;
+  // Test files may share a worker process: start from a clean SCIM_* environment every time.
+  for (const key of Object.keys(process.env)) if (key.startsWith('SCIM_')) delete process.env[key];
   Object.assign(process.env, {
     SCIM_STORAGE_CONNECTION_STRING: inject('azuriteConnectionString'),
     SCIM_TABLE_NAME: tableName,
     SCIM_TOKEN: token,
     ...env,
   });
-  delete process.env.SCIM_TABLE_ENDPOINT;
   const host = await startLocalHost({ adminKey: 'test-admin-key' });
   const call = async (method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<ScimReply> => {
     const init: RequestInit = {
