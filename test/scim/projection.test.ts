@@ -1,0 +1,71 @@
+// attributes / excludedAttributes and the schema's `returned` characteristic (RFC 7644 §3.4.2.5, §3.9).
+import { describe, expect, it } from 'vitest';
+import { isRequested, project } from '../../lib/scim/projection.js';
+import { groupSchemaInfo, userSchemaInfo } from '../../lib/scim/schema.js';
+
+const ENT = 'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User';
+const LOOOP = 'urn:ietf:params:scim:schemas:extension:Looop:2.0:User';
+const user = {
+  schemas: ['urn:ietf:params:scim:schemas:core:2.0:User', ENT, LOOOP],
+  id: '1',
+  externalId: 'jo',
+  userName: 'jo@x',
+  password: 'secret',
+  name: { givenName: 'Jo', familyName: 'Young' },
+  emails: [{ type: 'work', value: 'jo@x', primary: true }],
+  groups: [{ value: 'g1' }],
+  [ENT]: { department: 'Sales', manager: { value: 'm' } },
+  [LOOOP]: { position: 'Chef' },
+  meta: { resourceType: 'User' },
+};
+
+describe('project', () => {
+  it('returns default attributes, never password, and request-only groups only when asked', () => {
+    const out = project(user, userSchemaInfo);
+    expect(out).not.toHaveProperty('password');
+    expect(out).not.toHaveProperty('groups');
+    expect(out.userName).toBe('jo@x');
+    expect(project(user, userSchemaInfo, { attributes: ['groups'] }).groups).toEqual([{ value: 'g1' }]);
+  });
+
+  it('keeps only the listed attributes plus id and schemas, with sub-attributes', () => {
+    expect(project(user, userSchemaInfo, { attributes: ['userName', 'emails.value', 'name.familyName'] })).toEqual({
+      schemas: ['urn:ietf:params:scim:schemas:core:2.0:User'],
+      id: '1',
+      userName: 'jo@x',
+      emails: [{ value: 'jo@x' }],
+      name: { familyName: 'Young' },
+    });
+  });
+
+  it('handles extension URNs: a whole extension, or one URN-qualified attribute', () => {
+    expect(project(user, userSchemaInfo, { attributes: [LOOOP] })).toEqual({ schemas: ['urn:ietf:params:scim:schemas:core:2.0:User', LOOOP], id: '1', [LOOOP]: { position: 'Chef' } });
+    const dept = project(user, userSchemaInfo, { attributes: [`${ENT}:department`] });
+    expect(dept[ENT]).toEqual({ department: 'Sales' });
+  });
+
+  it('removes excluded attributes, sub-attributes and extensions, but never id', () => {
+    const out = project(user, userSchemaInfo, { excludedAttributes: ['emails', 'name.givenName', LOOOP, 'id', 'META'] });
+    expect(out).not.toHaveProperty('emails');
+    expect(out).not.toHaveProperty(LOOOP);
+    expect(out).not.toHaveProperty('meta');
+    expect(out.name).toEqual({ familyName: 'Young' });
+    expect(out.id).toBe('1');
+    expect(out.schemas).toEqual(['urn:ietf:params:scim:schemas:core:2.0:User', ENT]);
+  });
+
+  it('ignores unknown attribute names, as RFC 7644 allows', () => {
+    expect(project(user, userSchemaInfo, { attributes: ['nope', 'userName'] })).toMatchObject({ id: '1', userName: 'jo@x' });
+  });
+});
+
+describe('isRequested', () => {
+  it('tells whether a response carries members, so excludedAttributes=members reads no member row', () => {
+    expect(isRequested('members', groupSchemaInfo)).toBe(true);
+    expect(isRequested('members', groupSchemaInfo, { excludedAttributes: ['members'] })).toBe(false);
+    expect(isRequested('members', groupSchemaInfo, { attributes: ['displayName'] })).toBe(false);
+    expect(isRequested('members', groupSchemaInfo, { attributes: ['members.value'] })).toBe(true);
+    expect(isRequested('groups', userSchemaInfo)).toBe(false);
+    expect(isRequested('groups', userSchemaInfo, { attributes: ['groups'] })).toBe(true);
+  });
+});
