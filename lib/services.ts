@@ -2,11 +2,15 @@
 import { loadConfig, type ServiceConfig } from './config.js';
 import type { ResourceRepository } from './store/repository.js';
 import { createTableClient, storageConfigFromEnv } from './store/table-client.js';
+import { TableOps } from './store/table-ops.js';
 import { TableRepository } from './store/table-repository.js';
+import { TenantStore } from './store/tenant-store.js';
 
 export interface Services {
   config: ServiceConfig;
   repository: ResourceRepository;
+  /** Tenants and their credentials (reserved partition; see tenant-store.ts). */
+  tenants: TenantStore;
 }
 
 let services: Promise<Services> | undefined;
@@ -14,7 +18,7 @@ let services: Promise<Services> | undefined;
 export function getServices(): Promise<Services> {
   services ??= (async () => {
     const client = await createTableClient(storageConfigFromEnv());
-    return { config: loadConfig(), repository: new TableRepository(client) };
+    return { config: loadConfig(), repository: new TableRepository(client), tenants: new TenantStore(new TableOps(client)) };
   })();
   return services;
 }

@@ -1,7 +1,7 @@
 // `npm start`: the local development stack. Starts Azurite (data under .azurite/, kept across restarts) unless a
 // storage setting is given, creates the table, and serves the function registrations on http://localhost:7071/scim/v2.
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { getServices } from '../services.js';
 import { startAzurite, type Azurite } from './azurite.js';
@@ -26,6 +26,8 @@ async function main(): Promise<void> {
   if (!process.env.SCIM_STORAGE_CONNECTION_STRING && !process.env.SCIM_TABLE_ENDPOINT) {
     azurite = await startAzurite({ location: process.env.SCIM_DATA_DIR || join(root, '.azurite') });
     process.env.SCIM_STORAGE_CONNECTION_STRING = azurite.connectionString;
+    // `npm run tenants` reads it while this Azurite runs (see lib/auth/tenants-cli.ts).
+    writeFileSync(join(localDir, 'storage-connection'), azurite.connectionString + '\n', { mode: 0o600 });
     console.log(`Azurite (Table) on 127.0.0.1:${azurite.port}, data in .azurite/`);
   }
   await (await getServices()).repository.ready();
@@ -44,6 +46,7 @@ async function main(): Promise<void> {
   console.log(`Secret token:               ${process.env.SCIM_TOKEN}`);
   console.log(`Admin key (x-functions-key): ${adminKey}`);
   console.log(`\nTry: curl -H 'Authorization: Bearer ${process.env.SCIM_TOKEN}' '${baseUrl}/Users?filter=userName%20eq%20%22nobody%22'`);
+  console.log(`Tenants: npm run --silent tenants -- create --name "Contoso"   (or POST ${baseUrl}/manage/tenants with x-functions-key)`);
   console.log('Stop with Ctrl+C.');
 
   let stopping = false;
@@ -51,6 +54,7 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     await host.close();
+    if (azurite) rmSync(join(localDir, 'storage-connection'), { force: true });
     await azurite?.stop();
     process.exit(0);
   };

@@ -227,13 +227,6 @@ export class TenantStore {
     await this.ops.transaction(actions);
   }
 
-  /** Whether the tenant's data partition holds any row. */
-  async hasData(tenantId: string): Promise<boolean> {
-    assertDataPartition(tenantId);
-    for await (const _row of this.ops.range(tenantId, '', '\uffff', { select: ['RowKey'], pageSize: 1 })) return true;
-    return false;
-  }
-
   /**
    * Deletes every row of a tenant's data partition, in transactions of at most 100 rows, until the partition is empty
    * (rows written meanwhile by a request that was already authenticated are swept too). Returns the rows deleted.

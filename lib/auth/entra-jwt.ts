@@ -1,0 +1,147 @@
+// Entra-issued JWTs (the provisioning service's own token when the admin leaves Secret Token blank): RS256 only,
+// signature checked against the Entra tenant's published signing keys (fetched over HTTPS, cached, re-fetched when a
+// token names an unknown `kid`), `iss` = https://sts.windows.net/<entra-tenant-id>/, configurable `aud`, and
+// `exp`/`nbf` with a small clock skew. The crypto is jose's; this module only decides what to accept.
+import { createRemoteJWKSet, customFetch, decodeJwt, errors, jwtVerify, type FetchImplementation, type JWTPayload } from 'jose';
+
+/** The app id Entra uses as `aud` for every non-gallery app's provisioning token. */
+export const DEFAULT_AUDIENCE = '8adf8e6e-67b2-4cf2-a259-e3dc5476c621';
+/** Where an Entra tenant publishes its token signing keys; `{tenant}` is the Entra tenant id. */
+export const DEFAULT_KEYS_URL_TEMPLATE = 'https://login.microsoftonline.com/{tenant}/discovery/v2.0/keys';
+
+export interface JwtSettings {
+  audience: string;
+  keysUrlTemplate: string;
+  /** Allowed clock difference for exp/nbf, in seconds. */
+  clockToleranceSeconds: number;
+  /** After a key fetch, how long an unknown `kid` does not trigger another fetch (protects the key endpoint). */
+  refetchCooldownMs: number;
+}
+
+export function jwtSettingsFromEnv(env: NodeJS.ProcessEnv = process.env): JwtSettings {
+  const template = env.SCIM_ENTRA_KEYS_URL_TEMPLATE || DEFAULT_KEYS_URL_TEMPLATE;
+  const url = new URL(template.replace('{tenant}', '00000000-0000-0000-0000-000000000000'));
+  const loopback = url.hostname === '127.0.0.1' || url.hostname === 'localhost' || url.hostname === '[::1]';
+  if (url.protocol !== 'https:' && !(url.protocol === 'http:' && loopback)) {
+    throw new Error('SCIM_ENTRA_KEYS_URL_TEMPLATE must be an https URL (plain http is allowed on loopback only, for tests).');
+  }
+  return {
+    audience: env.SCIM_JWT_AUDIENCE || DEFAULT_AUDIENCE,
+    keysUrlTemplate: template,
+    clockToleranceSeconds: nonNegative(env.SCIM_JWT_CLOCK_SKEW_SECONDS, 60),
+    refetchCooldownMs: nonNegative(env.SCIM_JWT_KEYS_COOLDOWN_SECONDS, 30) * 1000,
+  };
+}
+
+function nonNegative(raw: string | undefined, fallback: number): number {
+  if (raw === undefined || raw === '') return fallback;
+  const n = Number(raw);
+  if (!Number.isFinite(n) || n < 0) throw new Error(`Expected a non-negative number, got "${raw}"`);
+  return n;
+}
+
+/** Three base64url segments: the shape of a JWS compact serialization (our secret tokens contain no dots). */
+export function looksLikeJwt(token: string): boolean {
+  return /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$/.test(token);
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+const ISSUER = /^https:\/\/sts\.windows\.net\/([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})\/$/;
+
+/**
+ * The Entra tenant a token claims to come from (`tid`, else the issuer), read WITHOUT verification: it only chooses
+ * which of our tenants and which signing keys to verify against; verification then pins the issuer to it.
+ */
+export function claimedEntraTenant(token: string): string | undefined {
+  let payload: JWTPayload;
+  try {
+    payload = decodeJwt(token);
+  } catch {
+    return undefined;
+  }
+  const tid = typeof payload.tid === 'string' ? payload.tid.toLowerCase() : undefined;
+  if (tid !== undefined) return UUID.test(tid) ? tid : undefined;
+  const match = typeof payload.iss === 'string' ? ISSUER.exec(payload.iss) : null;
+  return match ? match[1] : undefined;
+}
+
+/** The signing keys could not be fetched: the caller answers 503 (retry later), not 401. */
+export class SigningKeysUnavailableError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'SigningKeysUnavailableError';
+  }
+}
+
+/** A token that is not acceptable (any reason; the reason is for server-side diagnostics only). */
+export class InvalidJwtError extends Error {
+  constructor(readonly reason: string) {
+    super(`invalid Entra token: ${reason}`);
+    this.name = 'InvalidJwtError';
+  }
+}
+
+type KeySet = ReturnType<typeof createRemoteJWKSet>;
+const MAX_KEY_SETS = 1000;
+const keySets = new Map<string, KeySet>();
+
+/** Fetch with failures marked as "key server unavailable"; jose turns a non-200 into a generic error otherwise. */
+const fetchKeys: FetchImplementation = async (url, options) => {
+  let response: Response;
+  try {
+    response = await fetch(url, options);
+  } catch (error) {
+    if (error instanceof Error && error.name === 'TimeoutError') throw error; // jose reports it as JWKSTimeout
+    throw new SigningKeysUnavailableError(`signing keys could not be fetched: ${error instanceof Error ? error.message : String(error)}`);
+  }
+  if (response.status !== 200) throw new SigningKeysUnavailableError(`signing keys endpoint answered ${response.status}`);
+  return response;
+};
+
+function keySetFor(entraTenantId: string, settings: JwtSettings): KeySet {
+  const url = settings.keysUrlTemplate.replace('{tenant}', entraTenantId);
+  const cacheKey = `${settings.refetchCooldownMs} ${url}`;
+  let set = keySets.get(cacheKey);
+  if (!set) {
+    if (keySets.size >= MAX_KEY_SETS) keySets.delete(keySets.keys().next().value as string);
+    set = createRemoteJWKSet(new URL(url), {
+      cooldownDuration: settings.refetchCooldownMs,
+      cacheMaxAge: 24 * 60 * 60 * 1000,
+      timeoutDuration: 5000,
+      [customFetch]: fetchKeys,
+    });
+    keySets.set(cacheKey, set);
+  }
+  return set;
+}
+
+/** Forgets fetched signing keys (tests). */
+export function clearSigningKeyCache(): void {
+  keySets.clear();
+}
+
+/**
+ * Verifies a token that claims to come from `entraTenantId`. Throws InvalidJwtError for any unacceptable token and
+ * SigningKeysUnavailableError when the keys cannot be fetched.
+ */
+export async function verifyEntraJwt(token: string, entraTenantId: string, settings: JwtSettings): Promise<JWTPayload> {
+  try {
+    const { payload } = await jwtVerify(token, keySetFor(entraTenantId, settings), {
+      algorithms: ['RS256'],
+      issuer: `https://sts.windows.net/${entraTenantId}/`,
+      audience: settings.audience,
+      clockTolerance: settings.clockToleranceSeconds,
+      requiredClaims: ['exp'],
+    });
+    if (payload.tid !== undefined && String(payload.tid).toLowerCase() !== entraTenantId) throw new InvalidJwtError('tid does not match the issuer');
+    return payload;
+  } catch (error) {
+    if (error instanceof InvalidJwtError) throw error;
+    if (error instanceof SigningKeysUnavailableError) throw error;
+    if (error instanceof errors.JWKSTimeout) throw new SigningKeysUnavailableError('signing keys request timed out');
+    if (error instanceof errors.JOSEError) throw new InvalidJwtError(error.code);
+    // jose throws TypeError for some malformed inputs (e.g. a header that is not JSON).
+    if (error instanceof TypeError) throw new InvalidJwtError('malformed');
+    throw error;
+  }
+}
