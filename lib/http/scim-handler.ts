@@ -61,8 +61,13 @@ function asScimError(error: unknown): ScimError {
   return new ScimError(500, undefined, 'An internal error occurred.');
 }
 
-function describeCause(error: unknown): string {
-  if (error instanceof ScimError) return `${error.status} ${error.detail}`;
-  if (error instanceof Error) return `${error.name}: ${error.message}\n${error.stack ?? ''}`;
+/** The failure as it goes to the log: a ScimError's status and detail, plus the error that caused it (storage etc.). */
+function describeCause(error: unknown, depth = 0): string {
+  const cause = error instanceof Error && error.cause !== undefined && depth < 3 ? `\ncaused by: ${describeCause(error.cause, depth + 1)}` : '';
+  if (error instanceof ScimError) return `${error.status} ${error.detail}${cause}`;
+  if (error instanceof Error) {
+    const code = 'code' in error && error.code !== undefined ? `[${String(error.code)}] ` : '';
+    return `${code}${error.stack ?? `${error.name}: ${error.message}`}${cause}`;
+  }
   return String(error);
 }

@@ -2,6 +2,7 @@
 // exactly what this service does.
 import type { ServiceConfig } from '../config.js';
 import { ScimError } from './errors.js';
+import { DEFAULT_MAX_FILTER_DEPTH, DEFAULT_MAX_FILTER_LENGTH } from './filter.js';
 import { publishedSchemas, resourceTypes } from './schema.js';
 
 export const LIST_RESPONSE = 'urn:ietf:params:scim:api:messages:2.0:ListResponse';
@@ -39,8 +40,8 @@ export function serviceProviderConfig(config: ServiceConfig, baseUrl: string): R
       maxRequestBytes: config.maxBodyBytes,
       maxPatchOperations: config.maxPatchOperations,
       maxMembersPerPatch: config.maxMembersPerPatch,
-      maxFilterLength: 4096,
-      maxFilterDepth: 32,
+      maxFilterLength: DEFAULT_MAX_FILTER_LENGTH,
+      maxFilterDepth: DEFAULT_MAX_FILTER_DEPTH,
     },
     meta: { resourceType: 'ServiceProviderConfig', location: `${baseUrl}/ServiceProviderConfig` },
   };

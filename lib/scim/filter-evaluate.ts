@@ -321,6 +321,11 @@ function walk(root: FilterNode, onLeaf: LeafCheck, onValuePath: ValuePathCheck):
 function checkLeaf(leaf: LeafNode, attribute: ScimAttribute, path: string): void {
   if (leaf.op === 'pr') return;
   const { op, value } = leaf;
+  // RFC 7643 §4.1.1: a password may be set, replaced or "compared (i.e., filter for equality)", never returned.
+  // Substring and ordering comparisons on an attribute that is never returned would disclose it a character at a time.
+  if (attribute.returned === 'never' && op !== 'eq' && op !== 'ne') {
+    throw invalid(`'${path}' is never returned, so it can only be compared with eq or ne (or tested with pr), not '${op}'`);
+  }
   if (value === null) {
     if (op !== 'eq' && op !== 'ne') throw invalid(`'${op}' cannot compare '${path}' with null (only eq and ne can)`);
     return;

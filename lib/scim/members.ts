@@ -1,7 +1,7 @@
 // Group membership as SCIM sees it: members are rows in the store, not part of the group's stored data. Turns the
 // PATCH engine's member changes into the adds and removes the store applies, and renders `members` / `groups`.
 import type { ResolvedMember, ResourceRepository, StoredResource } from '../store/repository.js';
-import { badRequest } from './errors.js';
+import { badRequest, ScimError } from './errors.js';
 import { matchesValueFilter } from './filter.js';
 import type { MemberChange, MemberRef } from './patch.js';
 import { findAttribute, groupSchemaInfo, type ResourceTypeName } from './schema.js';
@@ -36,8 +36,7 @@ export async function planMemberChanges(
   changes: MemberChange[],
   maxMembers: number,
 ): Promise<MemberDelta> {
-  const listed = changes.reduce((n, c) => n + ('members' in c ? c.members.length : c.kind === 'remove' ? c.values.length : 0), 0);
-  if (listed > maxMembers) throw badRequest('invalidValue', `A request may add or remove at most ${maxMembers} members (got ${listed}).`);
+  assertMemberLimit(changes.reduce((n, c) => n + ('members' in c ? c.members.length : c.kind === 'remove' ? c.values.length : 0), 0), maxMembers);
   const adds = new Map<string, MemberRef>();
   const removes = new Set<string>();
   let current: Map<string, { value: string; type: ResourceTypeName; display?: string }> | undefined;
@@ -79,6 +78,15 @@ export async function planMemberChanges(
   if (adds.has(group.id)) throw badRequest('invalidValue', 'A group cannot be a member of itself.');
   const add = await resolveMembers(repository, tenant, [...adds.values()]);
   return { add, remove: [...removes] };
+}
+
+/**
+ * The members one request may list (POST, PUT or PATCH). A request-size limit like maxPatchOperations: 413 naming the
+ * limit, as RFC 7644 §3.7.4 does for Bulk's maxOperations (none of the §3.12 scimTypes fits; `tooMany` is about
+ * filter results).
+ */
+export function assertMemberLimit(listed: number, maxMembers: number): void {
+  if (listed > maxMembers) throw new ScimError(413, undefined, `A request may add or remove at most ${maxMembers} members (got ${listed}).`);
 }
 
 /** Checks that every referenced member is a live user or group of this tenant (400 naming the unknown ids). */

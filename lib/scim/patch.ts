@@ -6,7 +6,7 @@
 // applyPatch is pure: it deep-copies the resource, applies every operation in order and either returns the result or
 // throws a ScimError, so the caller stores all operations of a request or none. Attributes the caller keeps outside the
 // resource (a group's members) are not touched; operations on them come back as `memberChanges` for the store.
-import { badRequest, type ScimError } from './errors.js';
+import { badRequest, ScimError } from './errors.js';
 import { matchesValueFilter, type FilterNode } from './filter.js';
 import { isPlainObject, normalizeValue } from './normalize.js';
 import { equalityTerms, parsePatchPath, type AttributePatchPath, type PatchPath } from './patch-path.js';
@@ -41,6 +41,8 @@ export interface PatchResult {
 export interface PatchOptions {
   /** Top-level attributes not present in `resource` (e.g. `['members']` for Groups); operations on them become memberChanges. */
   externalAttributes?: string[];
+  /** Most operations one request may carry (the service's maxPatchOperations); more is a 413 before any is applied. */
+  maxOperations?: number;
 }
 
 type Json = Record<string, unknown>;
@@ -51,6 +53,10 @@ const QUALIFIERS = new Set(['type', 'primary', 'display']);
 
 export function applyPatch(resource: Record<string, unknown>, body: unknown, schema: ResourceSchema, options: PatchOptions = {}): PatchResult {
   const operations = readEnvelope(body);
+  if (options.maxOperations !== undefined && operations.length > options.maxOperations) {
+    // RFC 7644 has no scimType for this; like Bulk's maxOperations (§3.7.4) it is a 413 naming the limit.
+    throw new ScimError(413, undefined, `A PATCH request may carry at most ${options.maxOperations} operations (got ${operations.length}).`);
+  }
   const original = structuredClone(resource);
   const working = structuredClone(resource);
   const patcher = new Patcher(working, schema, options.externalAttributes ?? []);

@@ -137,13 +137,19 @@ function sortAttribute(sortBy: string, schema: ResourceSchema): ScimAttribute {
   const attribute = resolved?.subAttribute ?? resolved?.attribute;
   if (!resolved || !attribute) throw badRequest('invalidValue', `"sortBy" names an unknown attribute: ${JSON.stringify(sortBy)}.`);
   if (attribute.type === 'complex') throw badRequest('invalidValue', `"sortBy" must name a singular simple attribute, not ${JSON.stringify(sortBy)}.`);
+  if (attribute.returned === 'never') throw badRequest('invalidValue', `"sortBy" cannot name ${JSON.stringify(sortBy)}, which is never returned.`);
   return attribute;
 }
 
-/** RFC 7644 §3.4.2.3: for a multi-valued attribute, sort by its primary value (or the first one). */
+/** RFC 7644 §3.4.2.3: sort by the attribute's value; for a multi-valued attribute, its primary value (or the first). */
 function sortValue(resource: StoredResource, path: string, schema: ResourceSchema): unknown {
-  const values = valuesAtPath(resource.data, path, schema);
-  return values[0];
+  const resolved = schema.resolve(path);
+  if (!resolved?.attribute.multiValued) return valuesAtPath(withId(resource), path, schema)[0];
+  const container = resolved.extension ? (resource.data[resolved.schema] as Record<string, unknown> | undefined) : resource.data;
+  const items = container?.[resolved.attribute.name];
+  if (!Array.isArray(items) || items.length === 0) return undefined;
+  const chosen = (items.find((i) => (i as Record<string, unknown>)?.primary === true) ?? items[0]) as Record<string, unknown>;
+  return typeof chosen === 'object' && chosen !== null ? chosen[resolved.subAttribute?.name ?? 'value'] : chosen;
 }
 
 export async function listResources(scope: TenantScope, type: ResourceTypeName, query: ListQuery): Promise<ListResult> {
@@ -187,9 +193,9 @@ export async function listResources(scope: TenantScope, type: ResourceTypeName, 
       else for await (const r of scope.repository.scan(scope.tenant, type)) if (await matches(r)) candidates.push({ id: r.id, key: sortValue(r, (sort as { path: string }).path, schema) });
       if (sort) {
         candidates.sort((a, b) => {
+          // Missing values sort last ascending and first descending (RFC 7644 §3.4.2.3).
           const c = compareValues(a.key, b.key, sort.attribute);
-          const missingLast = a.key === undefined || b.key === undefined;
-          return c !== 0 ? (sort.descending && !missingLast ? -c : c) : a.id < b.id ? -1 : 1;
+          return c !== 0 ? (sort.descending ? -c : c) : a.id < b.id ? -1 : 1;
         });
       }
       ordered = candidates.map((c) => c.id);
@@ -210,7 +216,9 @@ export async function listResources(scope: TenantScope, type: ResourceTypeName, 
     // Resume from the closest known position at or before startIndex and read only what this page needs.
     const from = cursor ?? closestCheckpoint(snapshot as ScanSnapshot, startIndex);
     let index = from.index - 1;
-    for await (const r of scope.repository.scan(scope.tenant, type, { afterId: from.afterId })) {
+    // Read only about what this page needs when nothing is filtered out (one storage page otherwise).
+    const pageSize = filter ? undefined : Math.min(1000, startIndex - from.index + count + 1);
+    for await (const r of scope.repository.scan(scope.tenant, type, { afterId: from.afterId, pageSize })) {
       if (!(await matches(r))) continue;
       index++;
       if (index < startIndex) continue;

@@ -3,7 +3,7 @@
 import type { ServiceConfig } from '../config.js';
 import { ConcurrencyError, type ResourceRepository, type StoredResource } from '../store/repository.js';
 import { badRequest, notFound, preconditionFailed } from './errors.js';
-import { memberRefs, planMemberChanges, resolveMembers, type MemberDelta } from './members.js';
+import { assertMemberLimit, memberRefs, planMemberChanges, resolveMembers, type MemberDelta } from './members.js';
 import { normalizeResource, type ScimResource } from './normalize.js';
 import { applyPatch, type MemberChange } from './patch.js';
 import { versionTag } from './representation.js';
@@ -34,7 +34,9 @@ export async function createResource(scope: TenantScope, type: ResourceTypeName,
   validateResource(type, normalized);
   const { data, members } = splitMembers(type, normalized);
   // Members are checked before anything is written: unknown ids create nothing.
-  const add = await resolveMembers(scope.repository, scope.tenant, memberRefs(members));
+  const refs = memberRefs(members);
+  assertMemberLimit(refs.length, scope.config.maxMembersPerPatch);
+  const add = await resolveMembers(scope.repository, scope.tenant, refs);
   const created = await scope.repository.create(scope.tenant, type, data);
   return add.length > 0 ? scope.repository.changeMembers(scope.tenant, created, add, []) : created;
 }
@@ -62,10 +64,12 @@ export async function patchResource(scope: TenantScope, type: ResourceTypeName, 
   const schema = resourceSchema(type);
   const externalAttributes = type === 'Group' ? ['members'] : [];
   return writeWithRetry(scope, type, id, pre, (existing) => {
-    const { resource, changed, memberChanges } = applyPatch(existing.data, body, schema, { externalAttributes });
-    if (!changed) return undefined;
+    // The engine sees `id` so a client echoing it unchanged is accepted (and changing it is a mutability error).
+    const patched = applyPatch({ ...existing.data, id: existing.id }, body, schema, { externalAttributes, maxOperations: scope.config.maxPatchOperations });
+    if (!patched.changed) return undefined;
+    const { id: _id, ...resource } = patched.resource;
     validateResource(type, resource);
-    return { data: resource, memberChanges };
+    return { data: resource, memberChanges: patched.memberChanges };
   });
 }
 

@@ -18,6 +18,8 @@ export interface StoredResource {
 export interface ScanOptions {
   /** Resume after this id (exclusive); ids are scanned in ascending order. */
   afterId?: string;
+  /** Rows per storage page (default 1000, the service maximum). */
+  pageSize?: number;
 }
 
 export interface MemberRow {

@@ -28,7 +28,9 @@ export function toScimStorageError(error: unknown): Error {
     return new ScimError(400, 'invalidValue', 'The resource is too large to store.');
   }
   if (status === undefined || status >= 500 || status === 408 || status === 429) {
-    return new ScimError(503, undefined, 'The storage service is temporarily unavailable; retry later.', { 'Retry-After': '5' });
+    const unavailable = new ScimError(503, undefined, 'The storage service is temporarily unavailable; retry later.', { 'Retry-After': '5' });
+    unavailable.cause = error; // for the request's log line (scim-handler.ts); never sent to the client
+    return unavailable;
   }
   return error instanceof Error ? error : new Error(String(error));
 }

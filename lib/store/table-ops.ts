@@ -7,9 +7,15 @@ import { isConflict, isNotFound, toScimStorageError } from './storage-errors.js'
 export type Row = TableEntityResult<Record<string, unknown>>;
 
 const POINT_READ_CONCURRENCY = 32;
-/** Upper bound for one point operation, retries included: a hung storage service answers 503, not a hang. (Scans rely on the retry policy: one signal would bound a whole multi-page scan.) */
-const OPERATION_TIMEOUT_MS = Number(process.env.SCIM_STORAGE_TIMEOUT_MS || 8000);
-const deadline = () => ({ abortSignal: AbortSignal.timeout(OPERATION_TIMEOUT_MS) });
+/**
+ * Upper bound for one storage round trip, retries included (SCIM_STORAGE_TIMEOUT_MS, default 8 s): a hung storage
+ * service answers 503, not a hang. Point operations and transactions get it as a whole; scans get it per page.
+ */
+function operationTimeoutMs(): number {
+  const ms = Number(process.env.SCIM_STORAGE_TIMEOUT_MS);
+  return Number.isFinite(ms) && ms > 0 ? ms : 8000;
+}
+const deadline = () => ({ abortSignal: AbortSignal.timeout(operationTimeoutMs()) });
 export const MAX_BATCH = 100;
 
 export class TableOps {
@@ -82,18 +88,25 @@ export class TableOps {
 
   private async *query(filter: string, select?: string[], pageSize = 1000): AsyncIterable<Row> {
     await this.ready();
+    // One signal for the scan, armed for each page in turn: every page is bounded, not the whole (long) scan.
+    const controller = new AbortController();
     const pages = this.client
-      .listEntities<Record<string, unknown>>({ queryOptions: { filter, select } })
+      .listEntities<Record<string, unknown>>({ queryOptions: { filter, select }, abortSignal: controller.signal })
       .byPage({ maxPageSize: pageSize });
     while (true) {
-      countStorageCall();
       let page: IteratorResult<Row[]>;
+      const timer = setTimeout(() => controller.abort(), operationTimeoutMs());
       try {
         page = await pages.next();
       } catch (error) {
+        countStorageCall();
         throw toScimStorageError(error);
+      } finally {
+        clearTimeout(timer);
       }
+      // The iterator's final next() (no continuation token left) makes no request.
       if (page.done) return;
+      countStorageCall();
       yield* page.value;
     }
   }

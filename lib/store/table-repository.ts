@@ -132,12 +132,22 @@ export class TableRepository implements ResourceRepository {
   /** Steps 2 and 3 of a delete; also the repair of a delete that stopped half-way. */
   private async finishDelete(tenant: string, existing: StoredResource): Promise<void> {
     await this.purgeMemberships(tenant, existing.id);
-    const rows = [keys.resource(existing.type, existing.id), keys.uniqueName(existing.type, uniqueName(existing))];
+    const resourceKey = keys.resource(existing.type, existing.id);
+    const rows = [resourceKey, keys.uniqueName(existing.type, uniqueName(existing))];
     const externalId = externalIdOf(existing.data);
     if (externalId !== undefined) rows.push(keys.externalIdPrefix(existing.type, externalId) + existing.id);
-    // Delete whichever of the rows still exist (a repair may find some already gone).
-    const present = await this.ops.rowsAmong(tenant, rows, ['RowKey']);
-    if (present.length > 0) await this.ops.transaction(present.map((r) => ['delete', { partitionKey: tenant, rowKey: r.rowKey as string }]));
+    // Concurrent repairs of one delete (a DELETE and creates onto the freed name) race here. The resource row goes in
+    // the same batch as its index rows: if it is gone, another repair finished, and the name row may already belong
+    // to a resource created since — so it is never deleted on its own, only rows of this id are, and a batch that
+    // finds the resource row gone (404) means the other repair won.
+    const present = await this.ops.rowsAmong(tenant, rows, ['RowKey', 'id']);
+    if (!present.some((r) => r.rowKey === resourceKey)) return;
+    const own = present.filter((r) => String(r.id) === existing.id);
+    try {
+      await this.ops.transaction(own.map((r) => ['delete', { partitionKey: tenant, rowKey: r.rowKey as string }]));
+    } catch (error) {
+      if (!(error instanceof ConcurrencyError)) throw error;
+    }
   }
 
   /** DELETE of an id whose row is marked deleting: finish the delete (returns true if there was one to finish). */
@@ -152,7 +162,7 @@ export class TableRepository implements ResourceRepository {
   async *scan(tenant: string, type: ResourceTypeName, options: ScanOptions = {}): AsyncIterable<StoredResource> {
     const [from, to] = keys.resourceRange(type);
     const start = options.afterId ? keys.resource(type, options.afterId) : from;
-    for await (const row of this.ops.range(tenant, start, to, { exclusive: options.afterId !== undefined })) {
+    for await (const row of this.ops.range(tenant, start, to, { exclusive: options.afterId !== undefined, pageSize: options.pageSize })) {
       const r = live(row, type);
       if (r) yield r;
     }
