@@ -1,0 +1,158 @@
+// Reads a test table directly (not through the repository) and checks the storage invariants the SCIM layer relies on
+// (layout in lib/store/table-repository.ts):
+//   - every live U:/G: row has its UN:/GN: name row (pointing back at it, carrying the same version and data) and,
+//     when externalId is set, its UX:/GX: row; and every index row has its live resource;
+//   - no two live resources share a userName / displayName (case-insensitively);
+//   - every M:g:m row has its R:m:g row and vice versa, and both ends exist and are not `deleting`.
+// A `deleting` resource is a delete that stopped half-way (crash, outage). It is repaired by the next DELETE of its id
+// or create/rename onto its name; `tombstones` lists them, and only strict checks count them as violations.
+import { TableClient } from '@azure/data-tables';
+import { expect } from 'vitest';
+import { keys } from '../../lib/store/keys.js';
+import { TENANT_PARTITION } from '../../lib/store/tenant-store.js';
+
+type Row = Record<string, unknown> & { partitionKey: string; rowKey: string };
+type Kind = 'User' | 'Group';
+
+export interface InvariantReport {
+  violations: string[];
+  /** Resources marked `deleting` (half-done deletes awaiting repair): "<tenant> <type> <id>". */
+  tombstones: { tenant: string; type: Kind; id: string }[];
+  counts: { users: number; groups: number; memberships: number; rows: number };
+}
+
+export interface InvariantOptions {
+  /** Accept `deleting` tombstones (and memberships that touch one) as repairable rather than violations. */
+  allowTombstones?: boolean;
+}
+
+export function tableClient(connectionString: string, tableName: string): TableClient {
+  return TableClient.fromConnectionString(connectionString, tableName, { allowInsecureConnection: true });
+}
+
+const PREFIX_KIND: Record<string, Kind> = { U: 'User', G: 'Group' };
+
+function dataOf(row: Row): Record<string, unknown> | undefined {
+  const chunks = Number(row.chunks ?? 1);
+  let json = '';
+  for (let i = 0; i < chunks; i++) json += String(row[`d${i}`] ?? '');
+  try {
+    return JSON.parse(json) as Record<string, unknown>;
+  } catch {
+    return undefined;
+  }
+}
+
+function chunkText(row: Row): string {
+  const chunks = Number(row.chunks ?? 1);
+  let text = '';
+  for (let i = 0; i < chunks; i++) text += String(row[`d${i}`] ?? '');
+  return text;
+}
+
+const uniqueAttribute: Record<Kind, string> = { User: 'userName', Group: 'displayName' };
+
+export async function checkInvariants(connectionString: string, tableName: string, options: InvariantOptions = {}): Promise<InvariantReport> {
+  const client = tableClient(connectionString, tableName);
+  const partitions = new Map<string, Map<string, Row>>();
+  let rows = 0;
+  for await (const entity of client.listEntities<Record<string, unknown>>()) {
+    const row = entity as Row;
+    if (row.partitionKey === TENANT_PARTITION) continue;
+    rows++;
+    let p = partitions.get(row.partitionKey);
+    if (!p) partitions.set(row.partitionKey, (p = new Map()));
+    p.set(row.rowKey, row);
+  }
+  const violations: string[] = [];
+  const tombstones: InvariantReport['tombstones'] = [];
+  const counts = { users: 0, groups: 0, memberships: 0, rows };
+  for (const [tenant, byKey] of partitions) {
+    const v = (message: string) => violations.push(`[${tenant}] ${message}`);
+    const resourceRow = (type: Kind, id: string) => byKey.get(keys.resource(type, id));
+    const names = new Map<string, string>(); // "<type>:<lower name>" -> id
+    const isGone = (row: Row | undefined) => row === undefined || row.deleting === true;
+
+    for (const [rowKey, row] of byKey) {
+      const m = /^(U|G|UN|GN|UX|GX|M|R):(.*)$/.exec(rowKey);
+      if (!m) {
+        v(`unexpected row ${rowKey}`);
+        continue;
+      }
+      const [, prefix, rest] = m;
+      if (prefix === 'U' || prefix === 'G') {
+        const type = PREFIX_KIND[prefix];
+        const id = rest;
+        if (row.id !== id) v(`${rowKey}: id property ${String(row.id)} does not match its key`);
+        const data = dataOf(row);
+        if (!data) {
+          v(`${rowKey}: stored JSON does not parse`);
+          continue;
+        }
+        const name = String(data[uniqueAttribute[type]] ?? '');
+        if (name === '') v(`${rowKey}: no ${uniqueAttribute[type]}`);
+        if (row.deleting === true) tombstones.push({ tenant, type, id });
+        else {
+          if (type === 'User') counts.users++;
+          else counts.groups++;
+          const dupKey = `${type}:${name.toLowerCase()}`;
+          const other = names.get(dupKey);
+          if (other !== undefined) v(`duplicate ${uniqueAttribute[type]} ${JSON.stringify(name)}: ${other} and ${id}`);
+          names.set(dupKey, id);
+        }
+        const nameRow = byKey.get(keys.uniqueName(type, name));
+        if (!nameRow) v(`${rowKey}: missing name row for ${JSON.stringify(name)}`);
+        else {
+          if (nameRow.id !== id) v(`${rowKey}: name row for ${JSON.stringify(name)} belongs to ${String(nameRow.id)}`);
+          if (Number(nameRow.version) !== Number(row.version)) v(`${rowKey}: name row at version ${String(nameRow.version)}, resource at ${String(row.version)}`);
+          if (chunkText(nameRow) !== chunkText(row)) v(`${rowKey}: name row data differs from the resource row`);
+          if ((nameRow.deleting === true) !== (row.deleting === true)) v(`${rowKey}: deleting mark differs between resource and name row`);
+        }
+        const externalId = typeof data.externalId === 'string' && data.externalId !== '' ? data.externalId : undefined;
+        if (externalId !== undefined && !byKey.has(keys.externalIdPrefix(type, externalId) + id)) v(`${rowKey}: missing externalId row`);
+      } else if (prefix === 'UN' || prefix === 'GN') {
+        const type = PREFIX_KIND[prefix[0]];
+        const id = String(row.id);
+        const resource = resourceRow(type, id);
+        if (!resource) v(`${rowKey}: name row without its resource ${id}`);
+        else {
+          const data = dataOf(resource);
+          const name = String(data?.[uniqueAttribute[type]] ?? '');
+          if (keys.uniqueName(type, name) !== rowKey) v(`${rowKey}: name row of ${id}, whose ${uniqueAttribute[type]} is now ${JSON.stringify(name)}`);
+        }
+      } else if (prefix === 'UX' || prefix === 'GX') {
+        const type = PREFIX_KIND[prefix[0]];
+        const id = String(row.id);
+        const resource = resourceRow(type, id);
+        if (!resource) v(`${rowKey}: externalId row without its resource ${id}`);
+        else {
+          const data = dataOf(resource);
+          const externalId = typeof data?.externalId === 'string' ? data.externalId : undefined;
+          if (externalId === undefined || keys.externalIdPrefix(type, externalId) + id !== rowKey) v(`${rowKey}: externalId row does not match ${id}'s externalId`);
+        }
+      } else if (prefix === 'M') {
+        counts.memberships++;
+        const [groupId, memberId] = rest.split(':');
+        const memberType: Kind = row.type === 'Group' ? 'Group' : 'User';
+        if (!byKey.has(keys.memberOf(memberId, groupId))) v(`${rowKey}: member row without its reverse row`);
+        const group = resourceRow('Group', groupId);
+        const member = resourceRow(memberType, memberId);
+        const allowed = (r: Row | undefined) => r !== undefined && r.deleting === true && options.allowTombstones === true;
+        if (isGone(group) && !allowed(group)) v(`${rowKey}: membership of a ${group ? 'deleting' : 'missing'} group`);
+        if (isGone(member) && !allowed(member)) v(`${rowKey}: membership of a ${member ? 'deleting' : 'missing'} ${memberType.toLowerCase()}`);
+      } else if (prefix === 'R') {
+        const [memberId, groupId] = rest.split(':');
+        if (!byKey.has(keys.member(groupId, memberId))) v(`${rowKey}: reverse row without its member row`);
+      }
+    }
+  }
+  if (!options.allowTombstones) for (const t of tombstones) violations.push(`[${t.tenant}] ${t.type} ${t.id} is marked deleting (a delete stopped half-way)`);
+  return { violations, tombstones, counts };
+}
+
+/** Fails the test with every violation listed. */
+export async function expectInvariants(connectionString: string, tableName: string, options: InvariantOptions = {}): Promise<InvariantReport> {
+  const report = await checkInvariants(connectionString, tableName, options);
+  expect(report.violations, report.violations.slice(0, 50).join('\n')).toEqual([]);
+  return report;
+}
