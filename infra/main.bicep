@@ -123,6 +123,10 @@ module storage 'br/public:avm/res/storage/storage-account:0.27.1' = {
         {
           name: scimTableName
         }
+        {
+          // The per-tenant activity log (lib/activity): SCIM_ACTIVITY_TABLE_NAME defaults to '<SCIM_TABLE_NAME>activity'.
+          name: '${scimTableName}activity'
+        }
       ]
     }
   }

@@ -1,4 +1,7 @@
 // The process-wide services a function invocation needs, built once from configuration on first use.
+import { ActivityLog } from './activity/activity-log.js';
+import { createActivityStore } from './activity/activity-store.js';
+import { activityConfigFromEnv } from './activity/config.js';
 import { loadConfig, type ServiceConfig } from './config.js';
 import type { ResourceRepository } from './store/repository.js';
 import { createTableClient, storageConfigFromEnv } from './store/table-client.js';
@@ -11,6 +14,8 @@ export interface Services {
   repository: ResourceRepository;
   /** Tenants and their credentials (reserved partition; see tenant-store.ts). */
   tenants: TenantStore;
+  /** The per-tenant activity log (its own table; written in the background, see lib/activity/activity-log.ts). */
+  activity: ActivityLog;
 }
 
 let services: Promise<Services> | undefined;
@@ -18,7 +23,9 @@ let services: Promise<Services> | undefined;
 export function getServices(): Promise<Services> {
   services ??= (async () => {
     const client = await createTableClient(storageConfigFromEnv());
-    return { config: loadConfig(), repository: new TableRepository(client), tenants: new TenantStore(new TableOps(client)) };
+    const activityConfig = activityConfigFromEnv();
+    const activity = new ActivityLog(await createActivityStore(activityConfig.tableName), activityConfig);
+    return { config: loadConfig(), repository: new TableRepository(client), tenants: new TenantStore(new TableOps(client)), activity };
   })();
   return services;
 }

@@ -67,8 +67,16 @@ export interface ResetToken {
 export const MAX_GRACE_SECONDS = 7 * 24 * 60 * 60;
 const MAX_NAME_LENGTH = 256;
 
+/** What else holds a tenant's data outside its partition (the activity log), removed with the tenant. */
+export interface TenantDataHolder {
+  purge(tenantId: string): Promise<number>;
+}
+
 export class TenantAdmin {
-  constructor(private readonly store: TenantStore) {}
+  constructor(
+    private readonly store: TenantStore,
+    private readonly activity?: TenantDataHolder,
+  ) {}
 
   async list(): Promise<TenantView[]> {
     const tenants = await this.store.listTenants();
@@ -172,6 +180,7 @@ export class TenantAdmin {
         invalidateCredentialCache();
       }
       const deletedRows = await this.store.purgeTenantData(id);
+      await this.activity?.purge(id);
       if (tenant) {
         const current = await this.store.getTenant(id);
         if (current) await this.store.deleteTenantRows(current);

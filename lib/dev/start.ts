@@ -3,6 +3,7 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { flushAllActivity } from '../activity/activity-log.js';
 import { getServices } from '../services.js';
 import { startAzurite, type Azurite } from './azurite.js';
 import { projectRoot, startLocalHost } from './local-host.js';
@@ -45,6 +46,7 @@ async function main(): Promise<void> {
   console.log(`\nSCIM endpoint (Tenant URL): ${baseUrl}`);
   console.log(`Secret token:               ${process.env.SCIM_TOKEN}`);
   console.log(`Admin key (x-functions-key): ${adminKey}`);
+  console.log(`Console (sign in with the admin key): ${baseUrl}/manage/console`);
   console.log(`\nTry: curl -H 'Authorization: Bearer ${process.env.SCIM_TOKEN}' '${baseUrl}/Users?filter=userName%20eq%20%22nobody%22'`);
   console.log(`Tenants: npm run --silent tenants -- create --name "Contoso"   (or POST ${baseUrl}/manage/tenants with x-functions-key)`);
   console.log('Stop with Ctrl+C.');
@@ -54,6 +56,7 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     await host.close();
+    await flushAllActivity();
     if (azurite) rmSync(join(localDir, 'storage-connection'), { force: true });
     await azurite?.stop();
     process.exit(0);

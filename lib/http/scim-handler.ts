@@ -1,6 +1,7 @@
 // Wraps a SCIM function: authenticates the tenant, runs the verb, turns every failure into a SCIM error response,
-// and writes one structured log line per request (no tokens, no bodies).
+// and writes one structured log line per request (no tokens, no bodies), and queues the tenant's activity entry.
 import type { HttpHandler, HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
+import { captureRequestBody, recordActivity } from '../activity/record.js';
 import { authenticate } from '../auth/authenticate.js';
 import { ScimError } from '../scim/errors.js';
 import { ConcurrencyError } from '../store/repository.js';
@@ -23,6 +24,8 @@ export type ScimVerb = (ctx: ScimContext) => Promise<HttpResponseInit>;
 export function scimHandler(resourceType: string, verb: ScimVerb): HttpHandler {
   return async (request, invocation) => {
     const started = performance.now();
+    const startedAt = Date.now();
+    const requestBody = captureRequestBody(request);
     let tenant: string | undefined;
     let cause: unknown;
     const { result: response, metrics } = await withRequestMetrics(async () => {
@@ -49,6 +52,10 @@ export function scimHandler(resourceType: string, verb: ScimVerb): HttpHandler {
     };
     if (status >= 500) invocation.error(JSON.stringify({ ...line, error: describeCause(cause) }));
     else invocation.log(JSON.stringify(line));
+    if (tenant !== undefined) {
+      const body = typeof response.body === 'string' ? response.body : undefined;
+      recordActivity({ tenant, method: request.method, resourceType, resourceId: request.params.id, status, latencyMs: line.latencyMs, startedAt, url: request.url, requestBody: requestBody(), responseBody: body });
+    }
     return response;
   };
 }

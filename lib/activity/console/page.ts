@@ -1,0 +1,45 @@
+// The console page: one static HTML document with its stylesheet and script inlined, served anonymously (it holds no
+// data; see README-console.md for how it authenticates). A strict Content-Security-Policy allows exactly this script
+// and this stylesheet (by hash), API calls to this origin only, and no framing.
+import { createHash } from 'node:crypto';
+import { CONSOLE_BODY } from './markup.js';
+import { CONSOLE_SCRIPT } from './script.js';
+import { CONSOLE_CSS } from './styles.js';
+
+const hash = (text: string): string => `'sha256-${createHash('sha256').update(text, 'utf8').digest('base64')}'`;
+
+export const CONSOLE_HTML = `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>SCIM Integration — console</title>
+<link rel="icon" href="data:,">
+<style>${CONSOLE_CSS}</style>
+</head>
+<body>
+${CONSOLE_BODY}
+<script>${CONSOLE_SCRIPT}</script>
+</body>
+</html>
+`;
+
+export const CONSOLE_CSP = [
+  "default-src 'none'",
+  `script-src ${hash(CONSOLE_SCRIPT)}`,
+  `style-src ${hash(CONSOLE_CSS)}`,
+  "connect-src 'self'",
+  "img-src data:",
+  "base-uri 'none'",
+  "form-action 'none'",
+  "frame-ancestors 'none'",
+].join('; ');
+
+export const CONSOLE_HEADERS: Record<string, string> = {
+  'Content-Type': 'text/html; charset=utf-8',
+  'Content-Security-Policy': CONSOLE_CSP,
+  'Cache-Control': 'no-store',
+  'X-Content-Type-Options': 'nosniff',
+  'X-Frame-Options': 'DENY',
+  'Referrer-Policy': 'no-referrer',
+};

@@ -1,0 +1,405 @@
+// The console's script (inlined in the page; allowed by its hash in the Content-Security-Policy). Plain browser
+// JavaScript: every value from the API is put into the page with textContent / attributes, never as HTML.
+// (Kept free of backticks and dollar-brace so that it can live in this template literal.)
+export const CONSOLE_SCRIPT = String.raw`
+(function () {
+  'use strict';
+  var KEY_STORAGE = 'scim-console-admin-key';
+  var API = location.pathname.replace(/\/console\/?$/, '');
+  var STATUS_TEXT = { 200: 'OK', 201: 'Created', 204: 'No Content', 304: 'Not Modified', 400: 'Bad Request', 401: 'Unauthorized',
+    403: 'Forbidden', 404: 'Not Found', 409: 'Conflict', 412: 'Precondition Failed', 413: 'Too Large', 415: 'Unsupported Type',
+    429: 'Too Many Requests', 500: 'Internal Error', 503: 'Unavailable' };
+  var PLURAL = { User: 'Users', Group: 'Groups', ServiceProviderConfig: 'ServiceProviderConfig', ResourceType: 'ResourceTypes', Schema: 'Schemas' };
+  var state = { tenants: [], tenantId: null, integration: null, cursor: null, filter: {}, loading: 0 };
+
+  function $(id) { return document.getElementById(id); }
+  function el(tag, props, children) {
+    var node = document.createElement(tag);
+    if (props) Object.keys(props).forEach(function (k) {
+      if (k === 'text') node.textContent = props[k];
+      else if (k === 'className') node.className = props[k];
+      else node.setAttribute(k, props[k]);
+    });
+    (children || []).forEach(function (c) { if (c !== null && c !== undefined) node.appendChild(typeof c === 'string' ? document.createTextNode(c) : c); });
+    return node;
+  }
+  function svg(tag, attrs, text) {
+    var node = document.createElementNS('http://www.w3.org/2000/svg', tag);
+    Object.keys(attrs || {}).forEach(function (k) { node.setAttribute(k, String(attrs[k])); });
+    if (text !== undefined) node.textContent = text;
+    return node;
+  }
+  function clear(node) { while (node.firstChild) node.removeChild(node.firstChild); }
+  function pad(n) { return (n < 10 ? '0' : '') + n; }
+  function formatTime(iso) {
+    var d = new Date(iso);
+    if (isNaN(d.getTime())) return iso || '';
+    return d.getFullYear() + '-' + pad(d.getMonth() + 1) + '-' + pad(d.getDate()) + ' ' + pad(d.getHours()) + ':' + pad(d.getMinutes()) + ':' + pad(d.getSeconds());
+  }
+  function formatDuration(ms) {
+    var s = Math.round(ms / 1000);
+    if (s < 60) return s + ' s';
+    var m = Math.floor(s / 60);
+    if (m < 60) return m + ' min ' + (s % 60) + ' s';
+    return Math.floor(m / 60) + ' h ' + (m % 60) + ' min';
+  }
+  function formatNumber(n) { return Number(n || 0).toLocaleString('en-US'); }
+
+  function adminKey() { return sessionStorage.getItem(KEY_STORAGE); }
+
+  function ApiError(status, message) { this.status = status; this.message = message; }
+
+  function api(method, path, body) {
+    var headers = { 'x-functions-key': adminKey() || '', Accept: 'application/json' };
+    if (body !== undefined) headers['Content-Type'] = 'application/json';
+    return fetch(API + path, { method: method, headers: headers, body: body === undefined ? undefined : JSON.stringify(body), cache: 'no-store', credentials: 'omit' })
+      .then(function (res) {
+        return res.text().then(function (text) {
+          var data = null;
+          try { data = text ? JSON.parse(text) : null; } catch (e) { data = null; }
+          if (res.status === 401) throw new ApiError(401, 'The admin key was not accepted.');
+          if (!res.ok) throw new ApiError(res.status, (data && data.error) || ('The request failed (HTTP ' + res.status + ').'));
+          return data;
+        });
+      });
+  }
+
+  function report(error) {
+    if (error && error.status === 401) { signOut(error.message); return; }
+    setStatus((error && error.message) || String(error), true);
+  }
+
+  function setStatus(text, isError) {
+    var line = $('status-line');
+    line.textContent = text || '';
+    line.className = isError ? 'error' : 'muted';
+  }
+
+  function busy(delta) {
+    state.loading += delta;
+    document.body.setAttribute('aria-busy', state.loading > 0 ? 'true' : 'false');
+  }
+
+  // ---- sign-in ----
+
+  function showSignIn(message) {
+    $('app').hidden = true;
+    $('session').hidden = true;
+    $('signin').hidden = false;
+    $('signin-error').textContent = message || '';
+    $('admin-key').value = '';
+    $('admin-key').focus();
+  }
+
+  function signOut(message) {
+    sessionStorage.removeItem(KEY_STORAGE);
+    state.tenants = [];
+    state.tenantId = null;
+    hideNewToken();
+    showSignIn(message);
+  }
+
+  function start() {
+    busy(1);
+    return api('GET', '/integration').then(function (data) {
+      $('signin').hidden = true;
+      $('app').hidden = false;
+      $('session').hidden = false;
+      state.tenants = data.tenants || [];
+      var select = $('tenant');
+      clear(select);
+      state.tenants.forEach(function (t) {
+        var label = t.name + (t.status !== 'active' ? ' (' + t.status + ')' : '') + ' — ' + t.tenantId;
+        select.appendChild(el('option', { value: t.tenantId, text: label }));
+      });
+      if (state.tenants.length === 0) {
+        setStatus('No tenants yet: create one with “npm run tenants -- create --name …” or POST manage/tenants.');
+        return;
+      }
+      var wanted = decodeURIComponent((location.hash.match(/tenant=([^&]+)/) || [])[1] || '');
+      var chosen = state.tenants.some(function (t) { return t.tenantId === wanted; }) ? wanted : state.tenants[0].tenantId;
+      select.value = chosen;
+      return selectTenant(chosen);
+    }).catch(function (error) {
+      if (error && error.status === 401) signOut('That admin key was not accepted. Check it and try again.');
+      else showSignIn((error && error.message) || 'The console could not reach its API.');
+    }).finally(function () { busy(-1); });
+  }
+
+  // ---- tenant ----
+
+  function selectTenant(tenantId) {
+    state.tenantId = tenantId;
+    hideNewToken();
+    history.replaceState(null, '', '#tenant=' + encodeURIComponent(tenantId));
+    setStatus('Loading…');
+    return Promise.all([loadIntegration(), loadSummary(), loadActivity(false)])
+      .then(function () { setStatus('Updated ' + formatTime(new Date().toISOString()) + '.'); })
+      .catch(report);
+  }
+
+  function tenantPath() { return '/tenants/' + encodeURIComponent(state.tenantId); }
+
+  function loadIntegration() {
+    return api('GET', tenantPath() + '/integration').then(function (data) {
+      state.integration = data;
+      $('endpoint').value = data.scimEndpoint;
+      var info = $('token-info');
+      var reset = $('reset-token');
+      if (!data.canResetToken) {
+        info.textContent = 'This tenant\u2019s token is the SCIM_TOKEN app setting; change it there.';
+        reset.disabled = true;
+      } else {
+        reset.disabled = data.status === 'deleting';
+        var tokens = data.tokens || [];
+        if (tokens.length === 0) info.textContent = 'No token is active: reset the token to issue one.';
+        else {
+          var newest = tokens[tokens.length - 1];
+          var text = 'Tokens are shown only when issued. Current token issued ' + formatTime(newest.created) + '.';
+          var retiring = tokens.filter(function (t) { return t.expiresAt; });
+          if (retiring.length > 0) text += ' ' + retiring.length + ' older token(s) stop working at ' + formatTime(retiring[0].expiresAt) + '.';
+          info.textContent = text;
+        }
+      }
+    });
+  }
+
+  // ---- copy ----
+
+  function copy(input, what) {
+    var value = input.value;
+    var done = function () { $('copy-status').textContent = 'Copied the ' + what + ' to the clipboard.'; };
+    var fallback = function () {
+      input.focus();
+      input.select();
+      var ok = false;
+      try { ok = document.execCommand('copy'); } catch (e) { ok = false; }
+      if (ok) done(); else $('copy-status').textContent = 'Selected: press Ctrl+C (⌘C) to copy the ' + what + '.';
+    };
+    if (navigator.clipboard && navigator.clipboard.writeText) navigator.clipboard.writeText(value).then(done, fallback);
+    else fallback();
+  }
+
+  // ---- token reset ----
+
+  var returnFocus = null;
+
+  function openConfirm() {
+    var t = state.integration;
+    if (!t || !t.canResetToken) return;
+    returnFocus = document.activeElement;
+    $('confirm-tenant').textContent = t.name + ' (' + t.tenantId + ')';
+    $('confirm-grace').checked = false;
+    $('confirm-when').textContent = 'immediately';
+    $('confirm').showModal();
+    $('confirm-cancel').focus();
+  }
+
+  function closeConfirm() {
+    var dialog = $('confirm');
+    if (dialog.open) dialog.close();
+  }
+
+  function confirmReset() {
+    var grace = $('confirm-grace').checked ? 3600 : 0;
+    var ok = $('confirm-ok');
+    ok.disabled = true;
+    busy(1);
+    api('POST', tenantPath() + '/reset-token', { graceSeconds: grace }).then(function (data) {
+      returnFocus = null;
+      closeConfirm();
+      showNewToken(data);
+      return loadIntegration();
+    }).catch(function (error) {
+      closeConfirm();
+      report(error);
+    }).finally(function () { ok.disabled = false; busy(-1); });
+  }
+
+  function showNewToken(data) {
+    $('new-token-value').value = data.token;
+    $('new-token-expiry').textContent = data.oldTokensExpireAt
+      ? 'The previous token keeps working until ' + formatTime(data.oldTokensExpireAt) + '.'
+      : 'The previous token no longer works.';
+    var panel = $('new-token');
+    panel.hidden = false;
+    $('new-token-value').focus();
+    $('new-token-value').select();
+  }
+
+  function hideNewToken() {
+    var panel = $('new-token');
+    var wasOpen = !panel.hidden;
+    $('new-token-value').value = '';
+    panel.hidden = true;
+    return wasOpen;
+  }
+
+  // ---- last sync ----
+
+  function loadSummary() {
+    return api('GET', tenantPath() + '/activity/summary').then(renderSummary);
+  }
+
+  function stat(label, value, cls) {
+    return el('div', cls ? { className: cls } : null, [el('dt', { text: label }), el('dd', { text: formatNumber(value) })]);
+  }
+
+  function renderSummary(s) {
+    var stats = $('summary-stats');
+    clear(stats);
+    var windowText = $('summary-window');
+    var errors = $('top-errors');
+    clear(errors);
+    renderChart(s);
+    if (!s.found) {
+      windowText.textContent = 'No provisioning activity yet for this tenant.';
+      return;
+    }
+    windowText.textContent = formatTime(s.firstSeen) + ' → ' + formatTime(s.lastSeen) + ' (' + formatDuration(s.durationMs) + ')'
+      + (s.inProgress ? ', may still be running' : '') + (s.truncated ? ', newest ' + formatNumber(s.requests) + ' requests only' : '')
+      + '. A sync is the latest run of requests without a pause longer than ' + s.definition.gapMinutes + ' minutes.';
+    stats.appendChild(stat('Requests', s.requests));
+    stats.appendChild(stat('Succeeded', s.byOutcome.success, 'success'));
+    stats.appendChild(stat('Failed', s.byOutcome.failure, s.byOutcome.failure > 0 ? 'failure' : ''));
+    stats.appendChild(stat('Created', s.changes.created));
+    stats.appendChild(stat('Updated', s.changes.updated));
+    stats.appendChild(stat('Disabled', s.changes.disabled));
+    stats.appendChild(stat('Re-enabled', s.changes.enabled));
+    stats.appendChild(stat('Deleted', s.changes.deleted));
+    if (s.topErrors.length === 0) errors.appendChild(el('li', { className: 'muted', text: 'None.' }));
+    s.topErrors.forEach(function (g) {
+      var ex = g.example;
+      errors.appendChild(el('li', null, [
+        el('span', { className: 'badge err', text: g.status + (g.scimType ? ' ' + g.scimType : '') }), ' × ' + formatNumber(g.count) + ' — ',
+        ex.method + ' ' + (PLURAL[ex.resourceType] || ex.resourceType) + (ex.name ? ' ' + ex.name : '') + (ex.detail ? ': ' + ex.detail : ''),
+      ]));
+    });
+  }
+
+  function renderChart(s) {
+    var chart = $('chart');
+    Array.prototype.slice.call(chart.childNodes).forEach(function (n) { if (n.nodeName !== 'title' && n.nodeName !== 'desc') chart.removeChild(n); });
+    var buckets = s.timeline || [];
+    var max = buckets.reduce(function (m, b) { return Math.max(m, b.success + b.failure); }, 0);
+    $('chart-scale').textContent = max > 0 ? 'Tallest bar: ' + formatNumber(max) + ' requests per ' + formatDuration(s.bucketMs) : '';
+    $('chart-desc').textContent = buckets.length === 0 ? 'No requests.' : buckets.map(function (b) {
+      return formatTime(b.start) + ': ' + b.success + ' succeeded, ' + b.failure + ' failed';
+    }).join('; ');
+    var W = 600, H = 150, top = 6, bottom = 20;
+    chart.appendChild(svg('line', { x1: 0, y1: H - bottom + 0.5, x2: W, y2: H - bottom + 0.5, 'class': 'axis' }));
+    if (buckets.length === 0 || max === 0) return;
+    var slot = W / buckets.length, bar = Math.max(1, slot * 0.8), scale = (H - bottom - top) / max;
+    buckets.forEach(function (b, i) {
+      var x = i * slot + (slot - bar) / 2;
+      var hs = b.success * scale, hf = b.failure * scale;
+      if (b.success > 0) chart.appendChild(svg('rect', { x: x, y: H - bottom - hs, width: bar, height: Math.max(hs, 1), 'class': 'bar-success' }));
+      if (b.failure > 0) chart.appendChild(svg('rect', { x: x, y: H - bottom - hs - Math.max(hf, 2), width: bar, height: Math.max(hf, 2), 'class': 'bar-failure' }));
+    });
+    chart.appendChild(svg('text', { x: 2, y: H - 5 }, formatTime(buckets[0].start).slice(11, 19)));
+    chart.appendChild(svg('text', { x: W - 2, y: H - 5, 'text-anchor': 'end' }, formatTime(s.lastSeen).slice(11, 19)));
+  }
+
+  // ---- activity ----
+
+  function readFilters() {
+    var f = {};
+    var outcome = $('f-outcome').value, resource = $('f-resource').value, method = $('f-method').value, range = $('f-range').value;
+    var name = $('f-name').value.trim();
+    if (outcome !== 'all') f.outcome = outcome;
+    if (resource !== 'all') f.resourceType = resource;
+    if (method !== 'all') f.method = method;
+    if (range) f.since = new Date(Date.now() - Number(range)).toISOString();
+    if (name) f.name = name;
+    return f;
+  }
+
+  function loadActivity(more) {
+    var params = new URLSearchParams(state.filter);
+    params.set('limit', '50');
+    if (more && state.cursor) params.set('cursor', state.cursor);
+    return api('GET', tenantPath() + '/activity?' + params.toString()).then(function (data) {
+      var rows = $('activity-rows');
+      if (!more) clear(rows);
+      data.entries.forEach(function (e) { rows.appendChild(row(e)); });
+      state.cursor = data.nextCursor || null;
+      $('more').hidden = !state.cursor;
+      $('activity-empty').hidden = rows.childNodes.length > 0;
+    });
+  }
+
+  function row(e) {
+    var path = '/' + (PLURAL[e.resourceType] || e.resourceType) + (e.resourceId ? '/' + e.resourceId.slice(0, 8) + '…' : '');
+    var req = el('td', { className: 'req' }, [e.method + ' ' + path]);
+    if (e.resourceId) req.setAttribute('title', e.resourceId);
+    var failed = e.outcome === 'failure';
+    var cls = e.status >= 500 ? 'err' : e.status >= 400 ? (e.status === 404 || e.status === 409 || e.status === 412 ? 'warn' : 'err') : 'ok';
+    if (failed && cls === 'ok') cls = 'err';
+    var details = el('td', { className: 'details' });
+    if (failed) {
+      if (e.scimType) details.appendChild(el('span', { className: 'scim-type', text: e.scimType + ': ' }));
+      details.appendChild(document.createTextNode(e.detail || ''));
+    } else {
+      var parts = [];
+      if (e.change) parts.push(e.change);
+      if (e.operation) parts.push(e.operation);
+      if (typeof e.results === 'number') parts.push(e.results + (e.results === 1 ? ' result' : ' results'));
+      details.textContent = parts.join(' · ');
+    }
+    var tr = el('tr', failed ? { className: 'failure' } : null, [
+      el('td', { className: 'time', title: e.time, text: formatTime(e.time) }),
+      req,
+      el('td', { text: e.name || '' }),
+      el('td', null, [el('span', { className: 'badge ' + cls, text: e.status + ' ' + (STATUS_TEXT[e.status] || '') })]),
+      details,
+      el('td', { className: 'num', text: String(e.latencyMs) }),
+    ]);
+    return tr;
+  }
+
+  // ---- wiring ----
+
+  $('signin-form').addEventListener('submit', function (event) {
+    event.preventDefault();
+    var key = $('admin-key').value.trim();
+    if (!key) { $('signin-error').textContent = 'Enter the admin key.'; return; }
+    sessionStorage.setItem(KEY_STORAGE, key);
+    $('signin-error').textContent = '';
+    start();
+  });
+  $('signout').addEventListener('click', function () { signOut('Signed out.'); });
+  $('tenant').addEventListener('change', function (event) { selectTenant(event.target.value); });
+  $('refresh').addEventListener('click', function () { if (state.tenantId) selectTenant(state.tenantId); });
+  $('copy-endpoint').addEventListener('click', function () { copy($('endpoint'), 'Tenant URL'); });
+  $('copy-token').addEventListener('click', function () { copy($('new-token-value'), 'new token'); });
+  $('hide-token').addEventListener('click', function () { hideNewToken(); $('copy-status').textContent = ''; $('reset-token').focus(); });
+  $('reset-token').addEventListener('click', openConfirm);
+  $('confirm-cancel').addEventListener('click', closeConfirm);
+  $('confirm-ok').addEventListener('click', confirmReset);
+  $('confirm-grace').addEventListener('change', function (event) {
+    $('confirm-when').textContent = event.target.checked ? 'in one hour' : 'immediately';
+  });
+  $('confirm').addEventListener('close', function () {
+    if (returnFocus && typeof returnFocus.focus === 'function') returnFocus.focus();
+    returnFocus = null;
+  });
+  $('filters').addEventListener('submit', function (event) {
+    event.preventDefault();
+    state.filter = readFilters();
+    busy(1);
+    loadActivity(false).then(function () { setStatus('Filters applied.'); }).catch(report).finally(function () { busy(-1); });
+  });
+  $('f-clear').addEventListener('click', function () {
+    $('filters').reset();
+    state.filter = {};
+    busy(1);
+    loadActivity(false).then(function () { setStatus('Filters cleared.'); }).catch(report).finally(function () { busy(-1); });
+  });
+  $('more').addEventListener('click', function () {
+    busy(1);
+    loadActivity(true).catch(report).finally(function () { busy(-1); });
+  });
+
+  if (adminKey()) start(); else showSignIn('');
+})();
+`;

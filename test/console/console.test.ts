@@ -1,0 +1,204 @@
+// Issue 10, "what it must show" 1: the console in a real browser (playwright-core driving Debian's Chromium, headless)
+// against the local host: sign in with the admin key, pick a tenant, copy the SCIM endpoint, reset the token through
+// the confirmation dialog (keyboard only) and see the old token fail and the new one work, see a new SCIM request
+// appear in the activity table, filter the table, and save a screenshot (test-results/console.png).
+import { randomUUID } from 'node:crypto';
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runSimulation } from '../../lib/simulator/index.js';
+import { callAs, createTenant, type CreatedTenant } from '../auth/helpers.js';
+import { entraUser, startStack, type Stack } from '../helpers/stack.js';
+
+const CHROMIUM = '/usr/bin/chromium';
+// No network on this machine: without these, Chromium's background services try to connect out and fail.
+const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const ADMIN_KEY = 'test-admin-key';
+const root = join(import.meta.dirname, '..', '..');
+const SCREENSHOT = join(root, 'test-results', 'console.png');
+
+// CI installs Chromium (.ci/run); elsewhere the test says why it did not run.
+const haveChromium = existsSync(CHROMIUM);
+if (!haveChromium && process.env.CI) throw new Error(`${CHROMIUM} is missing: .ci/run installs it with apt-get (package chromium).`);
+
+let stack: Stack;
+let tenant: CreatedTenant;
+let context: BrowserContext | undefined;
+let page: Page;
+let userDataDir: string;
+const problems: string[] = [];
+const duplicateName = `Duplicate.${randomUUID().slice(0, 8)}@contoso.com`;
+
+beforeAll(async () => {
+  stack = await startStack();
+  tenant = await createTenant('Contoso Ltd');
+  await createTenant('Fabrikam Inc');
+  // Some real Entra-style traffic for the tenant, and one failure: a duplicate userName.
+  const report = await runSimulation({
+    url: stack.baseUrl, token: tenant.token, mode: 'default',
+    source: { kind: 'synthetic', users: 60, groups: 4, members: 12, seed: 7, tag: 'console' },
+    concurrency: 4, cycles: 1, verify: false,
+  });
+  expect(report.errors).toEqual([]);
+  const as = callAs(stack, tenant.token);
+  expect((await as('POST', '/Users', entraUser(duplicateName))).status).toBe(201);
+  expect((await as('POST', '/Users', entraUser(duplicateName.toLowerCase(), { externalId: 'other' }))).status).toBe(409);
+  if (!haveChromium) return;
+  userDataDir = mkdtempSync(join(tmpdir(), 'console-chromium-'));
+  context = await chromium.launchPersistentContext(userDataDir, {
+    executablePath: CHROMIUM,
+    headless: true,
+    args: ARGS,
+    viewport: { width: 1440, height: 1000 },
+    permissions: ['clipboard-read', 'clipboard-write'],
+    locale: 'en-US',
+    timezoneId: 'UTC',
+  });
+  page = context.pages()[0] ?? (await context.newPage());
+  page.on('pageerror', (error) => problems.push(`pageerror: ${error.message}`));
+  page.on('console', (message) => {
+    if (message.type() === 'error' && !/status of 401/.test(message.text())) problems.push(`console: ${message.text()}`);
+  });
+}, 180_000);
+
+afterAll(async () => {
+  await context?.close();
+  if (userDataDir) rmSync(userDataDir, { recursive: true, force: true });
+  await stack?.close();
+});
+
+// Page-side expressions are strings: this project's TypeScript has no DOM library.
+const readClipboard = () => page.evaluate<string>('navigator.clipboard.readText()');
+const focusedId = () => page.evaluate<string | undefined>('document.activeElement?.id');
+const activityRows = () => page.locator('#activity-rows tr');
+
+describe.skipIf(!haveChromium)('the console in Chromium', () => {
+  it('signs in with the admin key, copies the endpoint, resets the token, shows and filters the activity', async () => {
+    const response = await page.goto(`${stack.baseUrl}/manage/console`);
+    expect(response?.status()).toBe(200);
+    expect(response?.headers()['content-security-policy']).toMatch(/script-src 'sha256-/);
+    await expect.poll(() => page.title()).toMatch(/SCIM Integration/);
+
+    // A wrong key is refused and nothing is shown.
+    await page.getByLabel('Admin key').fill('wrong-key');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByText('That admin key was not accepted').waitFor();
+    expect(await page.locator('#app').isHidden()).toBe(true);
+
+    // The right key, entered with the keyboard.
+    await page.getByLabel('Admin key').fill(ADMIN_KEY);
+    await page.getByLabel('Admin key').press('Enter');
+    await page.getByRole('heading', { name: 'SCIM Integration' }).waitFor();
+    const tenantSelect = page.getByLabel('Tenant', { exact: true });
+    expect(await tenantSelect.locator('option').allTextContents()).toEqual(expect.arrayContaining([expect.stringContaining('Contoso Ltd'), expect.stringContaining('Fabrikam Inc'), expect.stringContaining('Default tenant')]));
+    await tenantSelect.selectOption(tenant.tenantId);
+    await expect.poll(() => page.url()).toContain(`#tenant=${tenant.tenantId}`);
+    await expect.poll(() => activityRows().count()).toBe(50);
+
+    // The endpoint, copied with the Copy button.
+    const endpoint = page.getByLabel('Tenant URL (SCIM endpoint)');
+    expect(await endpoint.inputValue()).toBe(stack.baseUrl);
+    await page.getByRole('button', { name: 'Copy', exact: true }).click();
+    await page.getByText('Copied the Tenant URL to the clipboard.').waitFor();
+    expect(await readClipboard()).toBe(stack.baseUrl);
+
+    // The last-sync summary shows the run and its failure.
+    const stats = page.locator('#summary-stats');
+    await expect.poll(() => stats.locator('div').count()).toBe(8);
+    expect(await stats.innerText()).toMatch(/Failed\s*1\b/);
+    expect(await page.locator('#top-errors').innerText()).toContain('409 uniqueness');
+    expect(await page.locator('#chart rect').count()).toBeGreaterThan(0);
+
+    // Reset token, keyboard only: the dialog opens on Cancel, Escape closes it and focus returns to the button.
+    const reset = page.getByRole('button', { name: 'Reset token…' });
+    await reset.focus();
+    await page.keyboard.press('Enter');
+    const dialog = page.getByRole('dialog', { name: 'Reset the secret token?' });
+    await dialog.waitFor();
+    expect(await focusedId()).toBe('confirm-cancel');
+    expect(await dialog.innerText()).toContain('Contoso Ltd');
+    await page.keyboard.press('Escape');
+    await dialog.waitFor({ state: 'hidden' });
+    expect(await focusedId()).toBe('reset-token');
+    // Again, and confirm with Tab + Enter.
+    await page.keyboard.press('Enter');
+    await dialog.waitFor();
+    await page.keyboard.press('Tab');
+    expect(await focusedId()).toBe('confirm-ok');
+    await page.keyboard.press('Enter');
+    const tokenField = page.getByLabel('New token value');
+    await tokenField.waitFor();
+    const newToken = await tokenField.inputValue();
+    expect(newToken).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect(newToken).not.toBe(tenant.token);
+    expect(await focusedId()).toBe('new-token-value');
+    await page.getByText('The previous token no longer works.').waitFor();
+
+    // The old token now gets 401, the new one works.
+    const oldReply = await callAs(stack, tenant.token)('GET', '/Users');
+    expect(oldReply.status).toBe(401);
+    expect((await callAs(stack, newToken)('GET', '/Users?count=1')).status).toBe(200);
+    await page.getByRole('button', { name: 'Copy token' }).click();
+    await page.getByText('Copied the new token to the clipboard.').waitFor();
+    expect(await readClipboard()).toBe(newToken);
+    await page.getByRole('button', { name: 'Done, hide the token' }).click();
+    expect(await page.locator('#new-token').isHidden()).toBe(true);
+    expect(await page.locator('#new-token-value').inputValue()).toBe('');
+    expect(await page.content()).not.toContain(newToken);
+
+    // A SCIM request made with the new token appears at the top of the activity table.
+    const newUser = `Browser.Test.${randomUUID().slice(0, 8)}@contoso.com`;
+    expect((await callAs(stack, newToken)('POST', '/Users', entraUser(newUser))).status).toBe(201);
+    await page.getByRole('button', { name: 'Refresh' }).click();
+    await expect.poll(() => activityRows().first().innerText()).toContain(newUser);
+    expect(await activityRows().first().innerText()).toMatch(/POST \/Users\/.*201 Created.*created/s);
+
+    // Filters: failures only — the 409 with its scimType and detail, and the old token's 401 is not a tenant request.
+    await page.getByLabel('Outcome', { exact: true }).selectOption('failure');
+    await page.getByRole('button', { name: 'Apply filters' }).click();
+    await expect.poll(() => activityRows().count()).toBe(1);
+    const failure = await activityRows().first().innerText();
+    expect(failure).toContain('409 Conflict');
+    expect(failure).toContain('uniqueness');
+    expect(failure).toContain(duplicateName.toLowerCase());
+    // Groups, any outcome: only group requests.
+    await page.getByLabel('Outcome', { exact: true }).selectOption('all');
+    await page.getByLabel('Resource', { exact: true }).selectOption('Group');
+    await page.getByRole('button', { name: 'Apply filters' }).click();
+    await expect.poll(async () => (await page.locator('#activity-rows td.req').allInnerTexts()).every((t) => t.includes('/Groups'))).toBe(true);
+    expect(await activityRows().count()).toBeGreaterThan(3);
+    // By name (any case): both of the duplicate's requests.
+    await page.getByLabel('Resource', { exact: true }).selectOption('all');
+    await page.getByLabel('userName or group name').fill(duplicateName.toUpperCase());
+    await page.getByLabel('userName or group name').press('Enter');
+    await expect.poll(() => activityRows().count()).toBe(2);
+    expect((await page.locator('#activity-rows td:nth-child(4)').allInnerTexts()).map((t) => t.trim())).toEqual(['409 Conflict', '201 Created']);
+    // Clear, and page back through older entries.
+    await page.getByRole('button', { name: 'Clear' }).click();
+    await expect.poll(() => activityRows().count()).toBe(50);
+    await page.getByRole('button', { name: 'Load older entries' }).click();
+    await expect.poll(() => activityRows().count()).toBe(100);
+
+    await page.evaluate('window.scrollTo(0, 0)');
+    await page.getByLabel('Tenant', { exact: true }).focus();
+    mkdirSync(join(root, 'test-results'), { recursive: true });
+    await page.screenshot({ path: SCREENSHOT, fullPage: false });
+    expect(existsSync(SCREENSHOT)).toBe(true);
+    expect(problems).toEqual([]);
+  }, 120_000);
+
+  it('sign-out forgets the key; the default tenant cannot reset its token from the console', async () => {
+    await page.getByLabel('Tenant', { exact: true }).selectOption('default');
+    await expect.poll(() => page.getByRole('button', { name: 'Reset token…' }).isDisabled()).toBe(true);
+    expect(await page.locator('#token-info').innerText()).toContain('SCIM_TOKEN');
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.getByLabel('Admin key').waitFor();
+    expect(await page.evaluate<number>('sessionStorage.length')).toBe(0);
+    await page.reload();
+    await page.getByLabel('Admin key').waitFor();
+    expect(await page.locator('#app').isHidden()).toBe(true);
+    expect(problems).toEqual([]);
+  });
+});
