@@ -218,8 +218,10 @@ export class TableRepository implements ResourceRepository {
     const nameRowKey = keys.uniqueName('Group', groupName);
     const memberOps: TransactionAction[][] = [
       ...adds.map((m): TransactionAction[] => [
-        ['upsert', { partitionKey: tenant, rowKey: keys.member(group.id, m.value), value: m.value, type: m.type, display: m.display }, 'Replace'],
-        ['upsert', { partitionKey: tenant, rowKey: keys.memberOf(m.value, group.id), group: group.id, display: groupName }, 'Replace'],
+        // Creates, not upserts: present members were filtered out above, and a concurrent add of the same member
+        // makes this batch fail (409 → retried by the caller, which then finds the member present).
+        ['create', { partitionKey: tenant, rowKey: keys.member(group.id, m.value), value: m.value, type: m.type, display: m.display }],
+        ['create', { partitionKey: tenant, rowKey: keys.memberOf(m.value, group.id), group: group.id, display: groupName }],
         // Guard: fails the batch if the member was deleted (or is being deleted) since it was resolved.
         ['update', { partitionKey: tenant, rowKey: keys.resource(m.type, m.value) }, 'Merge', { etag: m.etag }],
       ]),
@@ -243,11 +245,14 @@ export class TableRepository implements ResourceRepository {
     for (const actions of batches) {
       const lastModified = new Date().toISOString();
       const version = current.version + 1;
-      const response = await this.ops.transaction([
-        ['update', { partitionKey: tenant, rowKey: groupRowKey, version, lastModified }, 'Merge', { etag: current.etag }],
-        ['update', { partitionKey: tenant, rowKey: nameRowKey, version, lastModified }, 'Merge'],
-        ...actions,
-      ]);
+      const response = await this.ops.transaction(
+        [
+          ['update', { partitionKey: tenant, rowKey: groupRowKey, version, lastModified }, 'Merge', { etag: current.etag }],
+          ['update', { partitionKey: tenant, rowKey: nameRowKey, version, lastModified }, 'Merge'],
+          ...actions,
+        ],
+        () => new ConcurrencyError(),
+      );
       current = { ...current, version, lastModified, etag: etagOf(response, groupRowKey) };
     }
     return current;
