@@ -20,7 +20,8 @@ export interface Preconditions {
   ifMatch?: string[];
 }
 
-const MAX_ATTEMPTS = 10;
+// Lost races are retried with a growing random back-off; many writers on one group (Entra adds members in parallel) need room.
+const MAX_ATTEMPTS = 25;
 
 /** Group members live in their own rows: split them from the attributes stored with the group. */
 function splitMembers(type: ResourceTypeName, data: ScimResource): { data: ScimResource; members?: unknown } {
@@ -124,7 +125,7 @@ async function writeWithRetry(
       return written;
     } catch (error) {
       if (!(error instanceof ConcurrencyError) || attempt >= MAX_ATTEMPTS) throw error;
-      await new Promise((resolve) => setTimeout(resolve, Math.random() * 10 * attempt));
+      await new Promise((resolve) => setTimeout(resolve, Math.random() * 20 * attempt));
     }
   }
 }

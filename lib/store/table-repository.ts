@@ -209,53 +209,53 @@ export class TableRepository implements ResourceRepository {
 
   async changeMembers(tenant: string, group: StoredResource, add: ResolvedMember[], remove: string[]): Promise<StoredResource> {
     const removeSet = new Set(remove);
-    // Adding a present member or removing an absent one writes nothing.
-    const present = await this.membersAmong(tenant, group.id, [...removeSet, ...add.map((m) => m.value)]);
-    const adds = add.filter((m) => !removeSet.has(m.value) && !present.has(m.value));
-    for (const id of [...present]) if (!removeSet.has(id)) present.delete(id);
+    // Removing an absent member writes nothing (and a delete of a missing row would fail its whole batch).
+    const present = removeSet.size > 0 ? await this.membersAmong(tenant, group.id, [...removeSet]) : new Set<string>();
     const groupName = uniqueName(group);
-    const groupRowKey = keys.resource('Group', group.id);
-    const nameRowKey = keys.uniqueName('Group', groupName);
-    const memberOps: TransactionAction[][] = [
-      ...adds.map((m): TransactionAction[] => [
-        // Creates, not upserts: present members were filtered out above, and a concurrent add of the same member
-        // makes this batch fail (409 → retried by the caller, which then finds the member present).
-        ['create', { partitionKey: tenant, rowKey: keys.member(group.id, m.value), value: m.value, type: m.type, display: m.display }],
-        ['create', { partitionKey: tenant, rowKey: keys.memberOf(m.value, group.id), group: group.id, display: groupName }],
-        // Guard: fails the batch if the member was deleted (or is being deleted) since it was resolved.
-        ['update', { partitionKey: tenant, rowKey: keys.resource(m.type, m.value) }, 'Merge', { etag: m.etag }],
-      ]),
-      ...[...present].map((id): TransactionAction[] => [
-        ['delete', { partitionKey: tenant, rowKey: keys.member(group.id, id) }],
-        ['delete', { partitionKey: tenant, rowKey: keys.memberOf(id, group.id) }],
-      ]),
+    const removals = [...present].map((id): TransactionAction[] => [
+      ['delete', { partitionKey: tenant, rowKey: keys.member(group.id, id) }],
+      ['delete', { partitionKey: tenant, rowKey: keys.memberOf(id, group.id) }],
+    ]);
+    const addition = (m: ResolvedMember): TransactionAction[] => [
+      // Creates, not upserts: new members are the common case, so presence is not read up front; a create that
+      // finds the member already there fails the batch, which is then retried without the present members.
+      ['create', { partitionKey: tenant, rowKey: keys.member(group.id, m.value), value: m.value, type: m.type, display: m.display }],
+      ['create', { partitionKey: tenant, rowKey: keys.memberOf(m.value, group.id), group: group.id, display: groupName }],
+      // Guard: fails the batch if the member was deleted (or is being deleted) since it was resolved.
+      ['update', { partitionKey: tenant, rowKey: keys.resource(m.type, m.value) }, 'Merge', { etag: m.etag }],
     ];
+    // Each batch: at most 100 actions, 2 of which guard and version the group.
+    const perBatch = Math.floor((MAX_BATCH - 2) / 3);
     let current = group;
-    // Pack member operations into batches of at most 100 actions, 2 of which guard and version the group.
-    const batches: TransactionAction[][] = [];
-    let batch: TransactionAction[] = [];
-    for (const ops of memberOps) {
-      if (batch.length + ops.length > MAX_BATCH - 2) {
-        batches.push(batch);
-        batch = [];
+    for (const part of chunk(add.filter((m) => !removeSet.has(m.value)), perBatch)) {
+      try {
+        current = await this.membersBatch(tenant, current, part.flatMap(addition));
+      } catch (error) {
+        if (!(error instanceof MemberExists)) throw error;
+        const already = await this.membersAmong(tenant, group.id, part.map((m) => m.value));
+        const missing = part.filter((m) => !already.has(m.value));
+        // Still conflicting now means a concurrent add: the caller re-reads and retries.
+        if (missing.length > 0) current = await this.membersBatch(tenant, current, missing.flatMap(addition), () => new ConcurrencyError());
       }
-      batch.push(...ops);
     }
-    if (batch.length > 0) batches.push(batch);
-    for (const actions of batches) {
-      const lastModified = new Date().toISOString();
-      const version = current.version + 1;
-      const response = await this.ops.transaction(
-        [
-          ['update', { partitionKey: tenant, rowKey: groupRowKey, version, lastModified }, 'Merge', { etag: current.etag }],
-          ['update', { partitionKey: tenant, rowKey: nameRowKey, version, lastModified }, 'Merge'],
-          ...actions,
-        ],
-        () => new ConcurrencyError(),
-      );
-      current = { ...current, version, lastModified, etag: etagOf(response, groupRowKey) };
-    }
+    for (const part of chunk(removals, Math.floor((MAX_BATCH - 2) / 2))) current = await this.membersBatch(tenant, current, part.flat());
     return current;
+  }
+
+  /** One transaction of member rows, guarded by the group's ETag and bumping its version. */
+  private async membersBatch(tenant: string, group: StoredResource, actions: TransactionAction[], onConflict: () => Error = () => new MemberExists()): Promise<StoredResource> {
+    const lastModified = new Date().toISOString();
+    const version = group.version + 1;
+    const groupRowKey = keys.resource('Group', group.id);
+    const response = await this.ops.transaction(
+      [
+        ['update', { partitionKey: tenant, rowKey: groupRowKey, version, lastModified }, 'Merge', { etag: group.etag }],
+        ['update', { partitionKey: tenant, rowKey: keys.uniqueName('Group', uniqueName(group)), version, lastModified }, 'Merge'],
+        ...actions,
+      ],
+      onConflict,
+    );
+    return { ...group, version, lastModified, etag: etagOf(response, groupRowKey) };
   }
 
   /** Removes every membership row of a resource: as a group (its members) and as a member (its groups). */
@@ -304,6 +304,9 @@ export class TableRepository implements ResourceRepository {
     }
   }
 }
+
+/** A batch tried to create a membership row that exists. */
+class MemberExists extends Error {}
 
 function uniqueName(resource: Pick<StoredResource, 'type' | 'data'>): string {
   return String(resource.data[UNIQUE_ATTRIBUTE[resource.type]] ?? '');
