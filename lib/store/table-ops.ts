@@ -6,7 +6,9 @@ import { isConflict, isNotFound, toScimStorageError } from './storage-errors.js'
 
 export type Row = TableEntityResult<Record<string, unknown>>;
 
-const POINT_READ_CONCURRENCY = 32;
+// Point reads of one request in flight at once: enough to hide latency, few enough that one request cannot queue
+// hundreds of reads ahead of everyone else's.
+const POINT_READ_CONCURRENCY = 8;
 /**
  * Upper bound for one storage round trip, retries included (SCIM_STORAGE_TIMEOUT_MS, default 8 s): a hung storage
  * service answers 503, not a hang. Point operations and transactions get it as a whole; scans get it per page.
