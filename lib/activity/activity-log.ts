@@ -4,7 +4,7 @@
 // (rate-limited) and counted, its entries dropped: activity is diagnostics, the SCIM data never depends on it.
 // Retention: after writing a tenant's entries, at most every `sweepMinutes` per instance, its entries older than
 // `retentionDays` are deleted by range reads that start at the retention boundary, in a bounded number of rounds.
-import { createRequire } from 'node:module';
+import { insideFunctionsWorker } from '../http/register.js';
 import azureFunctions from '@azure/functions';
 import type { ActivityConfig } from './config.js';
 import { type ActivityStore, MAX_BATCH } from './activity-store.js';
@@ -43,16 +43,6 @@ let exitHookInstalled = false;
 /** Writes what every live log holds. */
 export async function flushAllActivity(): Promise<void> {
   await Promise.all([...live].map((log) => log.flush()));
-}
-
-/** The Functions worker provides the virtual module '@azure/functions-core' (as in lib/http/register.ts). */
-function insideFunctionsWorker(): boolean {
-  try {
-    createRequire(import.meta.url)('@azure/functions-core');
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 function installExitHook(): void {

@@ -11,7 +11,7 @@ export interface Registration {
 export const registrations: Registration[] = [];
 
 /** The Functions worker provides the virtual module '@azure/functions-core'; outside the worker it does not exist. */
-function insideFunctionsWorker(): boolean {
+export function insideFunctionsWorker(): boolean {
   try {
     createRequire(import.meta.url)('@azure/functions-core');
     return true;
