@@ -415,17 +415,7 @@ export class Simulator {
   }
 
   private async patchUserDifferences(rec: UserRecord, values: Map<string, MappedValue>, actual: Json): Promise<void> {
-    const changes: AttributeChange[] = [];
-    for (const m of this.options.mappings.user.attributes) {
-      if (m.spec.apply === 'creation') continue;
-      const expected = values.get(m.target.text);
-      const current = readPath(actual, m.target).value;
-      if (expected === undefined) {
-        if (present(current)) changes.push({ target: m.target, had: true });
-      } else if (current !== expected) {
-        changes.push({ target: m.target, value: expected, had: present(current) });
-      }
-    }
+    const changes = attributeChanges(this.options.mappings.user.attributes, values, actual);
     if (changes.length > 0) {
       const body = patchBody(attributeOperations(changes, this.options.mode));
       const reply = await this.send('patch-user', 'PATCH', `/Users/${rec.scimId}`, body, [200, 204]);
@@ -541,17 +531,7 @@ export class Simulator {
   }
 
   private async patchGroupDifferences(rec: GroupRecord, values: Map<string, MappedValue>, actual: Json): Promise<boolean> {
-    const changes: AttributeChange[] = [];
-    for (const m of this.options.mappings.group.attributes) {
-      if (m.spec.apply === 'creation') continue;
-      const expected = values.get(m.target.text);
-      const current = readPath(actual, m.target).value;
-      if (expected === undefined) {
-        if (present(current)) changes.push({ target: m.target, had: true });
-      } else if (current !== expected) {
-        changes.push({ target: m.target, value: expected, had: present(current) });
-      }
-    }
+    const changes = attributeChanges(this.options.mappings.group.attributes, values, actual);
     if (changes.length > 0) {
       // Entra renames a group with one op per attribute in both modes.
       const ops: PatchOperation[] = changes.map((c) =>
@@ -805,4 +785,20 @@ export class Simulator {
       this.errors.push({ phase: this.phase?.name ?? '', operation: 'simulator', method: '', url: '', status: 0, message });
     }
   }
+}
+
+/** What differs between the values Entra would send and what the endpoint holds (creation-only mappings aside). */
+function attributeChanges(attributes: readonly { spec: { apply?: string }; target: AttributeChange['target'] }[], values: Map<string, MappedValue>, actual: Json): AttributeChange[] {
+  const changes: AttributeChange[] = [];
+  for (const m of attributes) {
+    if (m.spec.apply === 'creation') continue;
+    const expected = values.get(m.target.text);
+    const current = readPath(actual, m.target).value;
+    if (expected === undefined) {
+      if (present(current)) changes.push({ target: m.target, had: true });
+    } else if (current !== expected) {
+      changes.push({ target: m.target, value: expected, had: present(current) });
+    }
+  }
+  return changes;
 }
