@@ -25,7 +25,8 @@ export function getServices(): Promise<Services> {
     const client = await createTableClient(storageConfigFromEnv());
     const activityConfig = activityConfigFromEnv();
     const activity = new ActivityLog(await createActivityStore(activityConfig.tableName), activityConfig);
-    return { config: loadConfig(), repository: new TableRepository(client), tenants: new TenantStore(new TableOps(client)), activity };
+    const table = new TableOps(client);
+    return { config: loadConfig(), repository: new TableRepository(table), tenants: new TenantStore(table), activity };
   })();
   return services;
 }

@@ -1,8 +1,8 @@
 // The activity table: writes (entity-group transactions of up to 100 entries of one tenant), filtered newest-first
 // pages, scans for the summary, and the retention sweep (bounded range reads past the retention boundary). Storage calls
 // here are deliberately not counted in lib/store/metrics.ts: they belong to no SCIM request.
-import { odata, TableClient, type TableServiceClientOptions, type TransactionAction } from '@azure/data-tables';
-import { storageConfigFromEnv } from '../store/table-client.js';
+import { odata, type TableClient, type TableServiceClientOptions, type TransactionAction } from '@azure/data-tables';
+import { createTableClient, storageConfigFromEnv } from '../store/table-client.js';
 import { fromRow, type ActivityEntry, type StoredEntry } from './entry.js';
 import { FetchHttpClient } from './fetch-http-client.js';
 import { timeRange } from './keys.js';
@@ -185,17 +185,9 @@ function checkCursor(cursor: string): void {
  * its own table, and its own HTTP client (see fetch-http-client.ts). Retries as bounded as the SCIM client's.
  */
 export async function createActivityStore(tableName: string, env: NodeJS.ProcessEnv = process.env): Promise<ActivityStore> {
-  const config = storageConfigFromEnv(env);
   const options: TableServiceClientOptions = {
     retryOptions: { maxRetries: 2, retryDelayInMs: 200, maxRetryDelayInMs: 1000 },
     httpClient: new FetchHttpClient(),
   };
-  if (config.connectionString) {
-    const insecure = /(^|;)\s*(UseDevelopmentStorage=true|DefaultEndpointsProtocol=http)(;|$)/i.test(config.connectionString) ||
-      /TableEndpoint=http:/i.test(config.connectionString);
-    return new ActivityStore(TableClient.fromConnectionString(config.connectionString, tableName, { ...options, allowInsecureConnection: insecure }));
-  }
-  const { DefaultAzureCredential } = await import('@azure/identity');
-  const credential = new DefaultAzureCredential({ managedIdentityClientId: env.AZURE_CLIENT_ID });
-  return new ActivityStore(new TableClient(config.tableEndpoint as string, tableName, credential, options));
+  return new ActivityStore(await createTableClient({ ...storageConfigFromEnv(env), tableName }, options, env));
 }

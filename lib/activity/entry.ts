@@ -45,23 +45,11 @@ export interface ActivityEntry {
   results?: number;
 }
 
-/** The stored properties (PartitionKey = tenant, RowKey = entry id; see keys.ts). */
-export interface StoredEntry {
-  time: string;
-  method: string;
-  resourceType: string;
-  resourceId?: string;
-  name?: string;
+/** The stored properties (PartitionKey = tenant, RowKey = entry id; see keys.ts): the entry without what derives from it. */
+export type StoredEntry = Omit<ActivityEntry, 'id' | 'outcome'> & {
   /** name lower-cased, for the case-insensitive name filter. */
   nameKey?: string;
-  status: number;
-  scimType?: string;
-  detail?: string;
-  latencyMs: number;
-  change?: Change;
-  operation?: string;
-  results?: number;
-}
+};
 
 const MAX_PARSED_BODY = 256 * 1024;
 const MAX_NAME = 256;

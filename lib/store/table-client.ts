@@ -21,14 +21,15 @@ const clientOptions: TableServiceClientOptions = {
   retryOptions: { maxRetries: 2, retryDelayInMs: 100, maxRetryDelayInMs: 500},
 };
 
-export async function createTableClient(config: StorageConfig): Promise<TableClient> {
+/** A client for `config.tableName`; `options` replaces the default client options (the activity table uses its own). */
+export async function createTableClient(config: StorageConfig, options: TableServiceClientOptions = clientOptions, env: NodeJS.ProcessEnv = process.env): Promise<TableClient> {
   if (config.connectionString) {
     const insecure = /(^|;)\s*(UseDevelopmentStorage=true|DefaultEndpointsProtocol=http)(;|$)/i.test(config.connectionString) ||
       /TableEndpoint=http:/i.test(config.connectionString);
-    return TableClient.fromConnectionString(config.connectionString, config.tableName, { ...clientOptions, allowInsecureConnection: insecure });
+    return TableClient.fromConnectionString(config.connectionString, config.tableName, { ...options, allowInsecureConnection: insecure });
   }
   // Imported lazily: @azure/identity is large and only needed in Azure.
   const { DefaultAzureCredential } = await import('@azure/identity');
-  const credential = new DefaultAzureCredential({ managedIdentityClientId: process.env.AZURE_CLIENT_ID });
-  return new TableClient(config.tableEndpoint as string, config.tableName, credential, clientOptions);
+  const credential = new DefaultAzureCredential({ managedIdentityClientId: env.AZURE_CLIENT_ID });
+  return new TableClient(config.tableEndpoint as string, config.tableName, credential, options);
 }

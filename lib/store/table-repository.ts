@@ -39,8 +39,9 @@ const UNIQUE_ATTRIBUTE: Record<ResourceTypeName, string> = { User: 'userName', G
 export class TableRepository implements ResourceRepository {
   private readonly ops: TableOps;
 
-  constructor(client: TableClient) {
-    this.ops = new TableOps(client);
+  /** Takes the table's client, or the TableOps other stores of the same table share (one create-table per process). */
+  constructor(table: TableClient | TableOps) {
+    this.ops = table instanceof TableOps ? table : new TableOps(table);
   }
 
   ready(): Promise<void> {
