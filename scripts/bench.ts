@@ -2,7 +2,7 @@
 // table: the Entra-cycle simulation at 1k and 10k users next to a raw Azurite baseline, `userName eq` lookups at
 // 1k and 100k users next to raw point reads, a 50k-member group, the cold import time of the function app and the
 // host's peak memory. Absolute numbers vary by machine; the ratios to the baseline measured in the same run are
-// what the targets (/work/shared/reference/targets.md) are stated in. Never fails on time: the exit code is non-zero
+// what the targets (docs/performance-targets.md) are stated in. Never fails on time: the exit code is non-zero
 // only when a workload itself failed (errors or mismatches).
 import { spawnSync } from 'node:child_process';
 import { readdirSync } from 'node:fs';

@@ -1,6 +1,8 @@
 // One activity entry per SCIM request that reached a tenant: what the request was, who it was about and how it ended.
 // Built from the request's metadata, plus names and the kind of change read from the request and response bodies —
 // the bodies themselves (and any credential) are never kept.
+import { descriptorOf } from '../scim/resource-type.js';
+
 export type Change = 'created' | 'updated' | 'disabled' | 'enabled' | 'deleted';
 export type Outcome = 'success' | 'failure';
 
@@ -89,8 +91,8 @@ function asBoolean(value: unknown): boolean | undefined {
   return undefined;
 }
 
-function nameAttribute(resourceType: string): 'userName' | 'displayName' {
-  return resourceType === 'Group' ? 'displayName' : 'userName';
+function nameAttribute(resourceType: string): string {
+  return descriptorOf(resourceType === 'Group' ? 'Group' : 'User').uniqueAttribute;
 }
 
 interface BodyFacts {

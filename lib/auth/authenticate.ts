@@ -52,11 +52,6 @@ export function configuredToken(env: NodeJS.ProcessEnv = process.env): string | 
 
 const limiter = new RateLimiter();
 
-/** Forgets request budgets (tests). */
-export function resetRateLimits(): void {
-  limiter.clear();
-}
-
 export async function authenticate(request: HttpRequest): Promise<string> {
   const token = bearerToken(request);
   const configured = configuredToken();

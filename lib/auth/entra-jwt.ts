@@ -115,11 +115,6 @@ function keySetFor(entraTenantId: string, settings: JwtSettings): KeySet {
   return set;
 }
 
-/** Forgets fetched signing keys (tests). */
-export function clearSigningKeyCache(): void {
-  keySets.clear();
-}
-
 /**
  * Verifies a token that claims to come from `entraTenantId`. Throws InvalidJwtError for any unacceptable token and
  * SigningKeysUnavailableError when the keys cannot be fetched.

@@ -3,6 +3,7 @@
 import type { HttpHandler } from '@azure/functions';
 import { listQueryFrom, listResources } from '../scim/query.js';
 import { versionTag } from '../scim/representation.js';
+import { descriptorOf } from '../scim/resource-type.js';
 import { createResource, deleteResource, getResource, matchesAnyTag, patchResource, replaceResource } from '../scim/resource-service.js';
 import type { ResourceTypeName } from '../scim/schema.js';
 import { parseSearchRequest } from '../scim/search-request.js';
@@ -43,11 +44,11 @@ export const replaceHandler = (type: ResourceTypeName): HttpHandler =>
     return resourceResponse(200, replaced, ctx);
   });
 
-/** Users answer PATCH with the resource (200); Groups with 204, as Entra expects (no member list in the response). */
+/** PATCH answers per the type's descriptor: Users 200 with the resource; Groups 204, as Entra expects (no member list). */
 export const patchHandler = (type: ResourceTypeName): HttpHandler =>
   scimHandler(type, async (ctx) => {
     const patched = await patchResource(scopeOf(ctx), type, ctx.request.params.id, await body(ctx), conditions(ctx.request));
-    return type === 'Group' ? scimResponse(204, undefined, { ETag: versionTag(patched) }) : resourceResponse(200, patched, ctx);
+    return descriptorOf(type).patchStatus === 204 ? scimResponse(204, undefined, { ETag: versionTag(patched) }) : resourceResponse(200, patched, ctx);
   });
 
 export const deleteHandler = (type: ResourceTypeName): HttpHandler =>

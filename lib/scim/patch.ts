@@ -1,5 +1,5 @@
 // The SCIM PATCH engine (RFC 7644 §3.5.2), driven by the schema documents and tolerant of the Microsoft Entra ID
-// provisioning dialect (see /work/shared/reference/entra-wire.md): op names in any case, "True"/"False" strings for
+// provisioning dialect (see docs/entra-wire.md): op names in any case, "True"/"False" strings for
 // booleans, path-less replace with dotted and URN-qualified keys, value paths that create the entry they name,
 // `remove members` with a value list, manager as a bare id.
 //

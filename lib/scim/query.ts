@@ -13,6 +13,7 @@ import type { StoredResource } from '../store/repository.js';
 import { badRequest } from './errors.js';
 import { compareValues, matchesFilter, parseFilter, validateFilter, valuesAtPath, type FilterNode } from './filter.js';
 import type { TenantScope } from './resource-service.js';
+import { descriptorOf, isStoredApart } from './resource-type.js';
 import { scanCache, type ScanSnapshot } from './scan-cache.js';
 import { resourceSchema, type ResourceSchema, type ResourceTypeName, type ScimAttribute } from './schema.js';
 
@@ -31,7 +32,6 @@ export interface ListResult {
   startIndex: number;
   resources: StoredResource[];
   nextCursor?: string;
-  previousCursor?: string;
 }
 
 /** Reads the query parameters of GET /Users and GET /Groups (also the fields of a SearchRequest). */
@@ -158,7 +158,7 @@ export async function listResources(scope: TenantScope, type: ResourceTypeName, 
   const count = Math.min(Math.max(query.count ?? config.defaultPageSize, 0), config.maxPageSize);
   const filter = query.filter !== undefined && query.filter.trim() !== '' ? parseFilter(query.filter) : undefined;
   if (filter) validateFilter(filter, schema);
-  const needs = filter && type === 'Group' ? memberNeeds(filter, schema) : undefined;
+  const needs = filter && isStoredApart(descriptorOf(type), 'members') ? memberNeeds(filter, schema) : undefined;
   const matches = async (r: StoredResource): Promise<boolean> => {
     if (!filter) return true;
     const view = withId(r);

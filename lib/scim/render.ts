@@ -5,12 +5,14 @@ import type { ScimResource } from './normalize.js';
 import { isRequested, project, type Projection } from './projection.js';
 import { toScim } from './representation.js';
 import type { TenantScope } from './resource-service.js';
+import { descriptorOf, isStoredApart } from './resource-type.js';
 import { resourceSchema } from './schema.js';
 
 export async function render(scope: TenantScope, stored: StoredResource, baseUrl: string, projection: Projection = {}): Promise<ScimResource> {
   const schema = resourceSchema(stored.type);
   const resource = toScim(stored, baseUrl);
-  if (stored.type === 'Group' && isRequested('members', schema, projection)) {
+  const descriptor = descriptorOf(stored.type);
+  if (isStoredApart(descriptor, 'members') && isRequested('members', schema, projection)) {
     const members: Record<string, unknown>[] = [];
     for await (const m of scope.repository.members(scope.tenant, stored.id)) {
       const member: Record<string, unknown> = { value: m.value, $ref: `${baseUrl}/${m.type}s/${m.value}`, type: m.type };
@@ -19,7 +21,7 @@ export async function render(scope: TenantScope, stored: StoredResource, baseUrl
     }
     resource.members = members;
   }
-  if (stored.type === 'User' && isRequested('groups', schema, projection)) {
+  if (descriptor.membershipView === 'groups' && isRequested('groups', schema, projection)) {
     const groups = await scope.repository.groupsOf(scope.tenant, stored.id);
     if (groups.length > 0) {
       resource.groups = groups.map((g) => ({ value: g.value, $ref: `${baseUrl}/Groups/${g.value}`, display: g.display, type: 'direct' }));

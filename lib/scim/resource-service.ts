@@ -7,6 +7,7 @@ import { assertMemberLimit, memberRefs, planMemberChanges, resolveMembers, type 
 import { normalizeResource, type ScimResource } from './normalize.js';
 import { applyPatch, type MemberChange } from './patch.js';
 import { versionTag } from './representation.js';
+import { descriptorOf, isStoredApart } from './resource-type.js';
 import { resourceSchema, type ResourceTypeName } from './schema.js';
 import { validateResource } from './validate.js';
 
@@ -23,11 +24,13 @@ export interface Preconditions {
 // Lost races are retried with a growing random back-off; many writers on one group (Entra adds members in parallel) need room.
 const MAX_ATTEMPTS = 25;
 
-/** Group members live in their own rows: split them from the attributes stored with the group. */
+/** Attributes kept apart (group members live in their own rows): split them from the attributes stored with the resource. */
 function splitMembers(type: ResourceTypeName, data: ScimResource): { data: ScimResource; members?: unknown } {
-  if (type !== 'Group') return { data };
-  const { members, ...rest } = data;
-  return { data: rest, members };
+  const apart = descriptorOf(type).storedApart;
+  if (apart.length === 0) return { data };
+  const rest = { ...data };
+  for (const name of apart) delete rest[name];
+  return { data: rest, members: data.members };
 }
 
 export async function createResource(scope: TenantScope, type: ResourceTypeName, body: unknown): Promise<StoredResource> {
@@ -54,7 +57,7 @@ export async function replaceResource(scope: TenantScope, type: ResourceTypeName
   validateResource(type, normalized);
   const { data: incoming, members } = splitMembers(type, normalized);
   // PUT replaces the member set: only the difference is written.
-  const memberChanges: MemberChange[] = type === 'Group' ? [{ kind: 'replace', members: memberRefs(members) }] : [];
+  const memberChanges: MemberChange[] = isStoredApart(descriptorOf(type), 'members') ? [{ kind: 'replace', members: memberRefs(members) }] : [];
   return writeWithRetry(scope, type, id, pre, (existing) => {
     assertImmutableUnchanged(type, existing.data, incoming);
     return { data: incoming, memberChanges };
@@ -63,7 +66,7 @@ export async function replaceResource(scope: TenantScope, type: ResourceTypeName
 
 export async function patchResource(scope: TenantScope, type: ResourceTypeName, id: string, body: unknown, pre: Preconditions = {}): Promise<StoredResource> {
   const schema = resourceSchema(type);
-  const externalAttributes = type === 'Group' ? ['members'] : [];
+  const externalAttributes = descriptorOf(type).storedApart;
   return writeWithRetry(scope, type, id, pre, (existing) => {
     // The engine sees `id` so a client echoing it unchanged is accepted (and changing it is a mutability error).
     const patched = applyPatch({ ...existing.data, id: existing.id }, body, schema, { externalAttributes, maxOperations: scope.config.maxPatchOperations });

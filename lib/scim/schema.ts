@@ -58,6 +58,15 @@ export const publishedSchemas: readonly ScimSchema[] = [
 const common = commonSchema as ScimSchema;
 export const resourceTypes = resourceTypeDocuments as ResourceTypeDocument[];
 
+/** The schema data a ResourceSchema is built from; tests build one from an edited copy. */
+export interface SchemaCatalog {
+  common: ScimSchema;
+  schemas: readonly ScimSchema[];
+  resourceTypes: readonly ResourceTypeDocument[];
+}
+
+export const defaultCatalog: SchemaCatalog = { common, schemas: publishedSchemas, resourceTypes };
+
 /** Where an attribute lives: `schema` is the URN of its schema; `extension` is true when it sits under the URN key. */
 export interface ResolvedAttribute {
   schema: string;
@@ -77,14 +86,14 @@ export class ResourceSchema {
   readonly topLevel: readonly ScimAttribute[];
   private readonly byUrn = new Map<string, ScimSchema>();
 
-  constructor(type: ResourceTypeName) {
-    const document = resourceTypes.find((r) => r.id === type);
+  constructor(type: ResourceTypeName, catalog: SchemaCatalog = defaultCatalog) {
+    const document = catalog.resourceTypes.find((r) => r.id === type);
     if (!document) throw new Error(`unknown resource type ${type}`);
     this.type = type;
     this.document = document;
-    this.coreSchema = schemaById(document.schema);
-    this.extensions = document.schemaExtensions.map((e) => schemaById(e.schema));
-    this.topLevel = [...common.attributes, ...this.coreSchema.attributes];
+    this.coreSchema = schemaById(catalog, document.schema);
+    this.extensions = document.schemaExtensions.map((e) => schemaById(catalog, e.schema));
+    this.topLevel = [...catalog.common.attributes, ...this.coreSchema.attributes];
     this.byUrn.set(this.coreSchema.id.toLowerCase(), this.coreSchema);
     for (const e of this.extensions) this.byUrn.set(e.id.toLowerCase(), e);
   }
@@ -150,8 +159,8 @@ export function findAttribute(pool: readonly ScimAttribute[], name: string): Sci
   return pool.find((a) => a.name.toLowerCase() === lower);
 }
 
-function schemaById(id: string): ScimSchema {
-  const s = publishedSchemas.find((x) => x.id === id);
+function schemaById(catalog: SchemaCatalog, id: string): ScimSchema {
+  const s = catalog.schemas.find((x) => x.id === id);
   if (!s) throw new Error(`schema ${id} is referenced by a resource type but not defined`);
   return s;
 }

@@ -1,4 +1,4 @@
-// PATCH bodies as Microsoft Entra ID sends them, in its two dialects (see /work/shared/reference/entra-wire.md):
+// PATCH bodies as Microsoft Entra ID sends them, in its two dialects (see docs/entra-wire.md):
 // `default` (op names capitalized, booleans as "True"/"False" strings, one op per attribute, members removed with a
 // value list) and `compliant` (the `?aadOptscim062020` flag: lower-case ops, real booleans, several simple attributes
 // in one path-less replace with dotted and URN keys, members removed one `members[value eq "id"]` op each).
