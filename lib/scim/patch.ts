@@ -6,9 +6,11 @@
 // applyPatch is pure: it deep-copies the resource, applies every operation in order and either returns the result or
 // throws a ScimError, so the caller stores all operations of a request or none. Attributes the caller keeps outside the
 // resource (a group's members) are not touched; operations on them come back as `memberChanges` for the store.
+import { deepEqual, isPlainObject, isUnassigned, typeProblem } from './attribute-types.js';
 import { badRequest, ScimError } from './errors.js';
 import { matchesValueFilter, type FilterNode } from './filter.js';
-import { isPlainObject, normalizeValue } from './normalize.js';
+import { parseMemberRefs } from './members.js';
+import { normalizeValue } from './normalize.js';
 import { equalityTerms, parsePatchPath, type AttributePatchPath, type PatchPath } from './patch-path.js';
 import { findAttribute, type ResourceSchema, type ScimAttribute } from './schema.js';
 
@@ -193,7 +195,7 @@ class Patcher {
 
   /** An extension addressed as a whole (path = extension URN, or a URN key in a path-less value). */
   private applyExtension(op: OpName, urn: string, value: unknown): void {
-    if (op === 'remove' || isEmptyValue(value)) {
+    if (op === 'remove' || isUnassigned(value)) {
       delete this.resource[urn];
       return;
     }
@@ -364,26 +366,19 @@ class Patcher {
         this.memberChanges.push({ kind: 'removeAll' });
       } else {
         // Entra's default mode: `remove members` with a value list removes exactly those members.
-        const values = unique(parseMembers(attribute, value, target.text).map((m) => m.value));
+        const values = unique(parseMemberRefs(attribute, value, target.text).map((m) => m.value));
         if (values.length > 0) this.memberChanges.push({ kind: 'remove', values });
       }
       return;
     }
     if (filter) throw badRequest('invalidPath', `"${target.text}": a value filter on "${attribute.name}" is only supported in "remove".`);
-    const members = parseMembers(attribute, value, target.text);
+    const members = parseMemberRefs(attribute, value, target.text);
     if (op === 'replace') this.memberChanges.push({ kind: 'replace', members });
     else if (members.length > 0) this.memberChanges.push({ kind: 'add', members });
   }
 }
 
 // ---- values ----
-
-/** True for the values that mean "no value" in a PATCH: null, "" (Entra clears with it), [] and {}. */
-function isEmptyValue(value: unknown): boolean {
-  if (value === null || value === undefined || value === '') return true;
-  if (Array.isArray(value)) return value.length === 0;
-  return isPlainObject(value) && Object.keys(value).length === 0;
-}
 
 /** Replaces "" with null at any depth, so normalizeValue drops it like any other unassigned value. */
 function stripEmptyStrings(value: unknown): unknown {
@@ -420,7 +415,7 @@ function singleComplexValue(attribute: ScimAttribute, value: unknown, where: str
     if (v.length > 1) throw badRequest('invalidValue', `"${where}" takes a single value, not a list of ${v.length}.`);
     v = v[0];
   }
-  if (isEmptyValue(v)) return undefined;
+  if (isUnassigned(v)) return undefined;
   if (typeof v === 'string' && findAttribute(attribute.subAttributes ?? [], 'value')) return { value: v };
   if (!isPlainObject(v)) throw badRequest('invalidValue', `"${where}" must be an object of ${attribute.name} sub-attributes.`);
   return v;
@@ -490,26 +485,12 @@ function checkType(attribute: ScimAttribute, value: unknown, where: string): voi
 }
 
 function checkSingle(attribute: ScimAttribute, value: unknown, where: string): void {
-  const fail = (what: string): ScimError => badRequest('invalidValue', `"${where}" must be ${what}, not ${JSON.stringify(value)}.`);
-  switch (attribute.type) {
-    case 'complex':
-      if (!isPlainObject(value)) throw fail(`an object of ${attribute.name} sub-attributes`);
-      for (const [k, v] of Object.entries(value)) {
-        const sub = findAttribute(attribute.subAttributes ?? [], k);
-        if (sub) checkType(sub, v, `${where}.${sub.name}`);
-      }
-      return;
-    case 'boolean':
-      if (typeof value !== 'boolean') throw fail('a boolean');
-      return;
-    case 'integer':
-      if (typeof value !== 'number' || !Number.isInteger(value)) throw fail('an integer');
-      return;
-    case 'decimal':
-      if (typeof value !== 'number' || !Number.isFinite(value)) throw fail('a number');
-      return;
-    default:
-      if (typeof value !== 'string') throw fail('a string');
+  const problem = typeProblem(attribute, value);
+  if (problem) throw badRequest('invalidValue', `"${where}" must be ${problem}, not ${JSON.stringify(value)}.`);
+  if (attribute.type !== 'complex') return;
+  for (const [k, v] of Object.entries(value as Json)) {
+    const sub = findAttribute(attribute.subAttributes ?? [], k);
+    if (sub) checkType(sub, v, `${where}.${sub.name}`);
   }
 }
 
@@ -565,44 +546,8 @@ function valueEqualities(filter: FilterNode, attribute: ScimAttribute): string[]
   return walk(filter) ? unique(ids) : undefined;
 }
 
-/** Member references from an add/replace/remove value: objects with a string `value`; $ref may be null, type absent. */
-function parseMembers(attribute: ScimAttribute, value: unknown, where: string): MemberRef[] {
-  const items = isEmptyValue(value) ? [] : Array.isArray(value) ? value : [value];
-  const members: MemberRef[] = [];
-  const seen = new Set<string>();
-  items.forEach((item, i) => {
-    if (!isPlainObject(item)) throw badRequest('invalidValue', `"${where}" item ${i} must be an object with a "value".`);
-    const ref: Partial<MemberRef> = {};
-    for (const [k, v] of Object.entries(item)) {
-      const sub = findAttribute(attribute.subAttributes ?? [], k);
-      if (!sub || v === null || v === undefined) continue;
-      if (typeof v !== 'string') throw badRequest('invalidValue', `"${where}" item ${i}: "${sub.name}" must be a string.`);
-      if (sub.name === 'value' || sub.name === 'type' || sub.name === 'display' || sub.name === '$ref') ref[sub.name] = v;
-    }
-    if (typeof ref.value !== 'string' || ref.value.trim() === '') {
-      throw badRequest('invalidValue', `"${where}" item ${i} must have a non-empty string "value" (the member id).`);
-    }
-    if (seen.has(ref.value)) return;
-    seen.add(ref.value);
-    members.push({ ...ref, value: ref.value });
-  });
-  return members;
-}
-
 function unique(values: string[]): string[] {
   return [...new Set(values)];
-}
-
-/** Structural JSON equality; object key order does not matter, array order does. */
-function deepEqual(a: unknown, b: unknown): boolean {
-  if (a === b) return true;
-  if (Array.isArray(a)) return Array.isArray(b) && a.length === b.length && a.every((x, i) => deepEqual(x, b[i]));
-  if (isPlainObject(a)) {
-    if (!isPlainObject(b)) return false;
-    const ka = Object.keys(a);
-    return ka.length === Object.keys(b).length && ka.every((k) => k in b && deepEqual(a[k], b[k]));
-  }
-  return false;
 }
 
 /**
