@@ -85,6 +85,18 @@ function match(route: Route, parts: string[]): Record<string, string> | undefine
   return parts.length <= route.segments.length ? params : undefined;
 }
 
+/**
+ * A path segment percent-decoded; a broken escape (`%zz`, a lone `%`, `%C3%28` which is not UTF-8) is kept as sent,
+ * as the Functions host's router does, so the function answers it (a SCIM 404) instead of the host failing.
+ */
+export function decodeSegment(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return segment;
+  }
+}
+
 async function readBody(req: http.IncomingMessage, limit: number): Promise<Buffer> {
   const chunks: Buffer[] = [];
   let size = 0;
@@ -125,7 +137,7 @@ export async function startLocalHost(options: LocalHostOptions = {}): Promise<Lo
       const method = (req.method ?? 'GET').toUpperCase();
       let found: { route: Route; params: Record<string, string> } | undefined;
       if (isUnderPrefix) {
-        const rest = parts.slice(prefix.length).map((p) => decodeURIComponent(p));
+        const rest = parts.slice(prefix.length).map(decodeSegment);
         for (const route of routes) {
           const params = route.methods.has(method) ? match(route, rest) : undefined;
           if (params) {
