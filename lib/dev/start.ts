@@ -24,6 +24,8 @@ async function main(): Promise<void> {
   process.env.SCIM_TOKEN = persistedSecret(join(localDir, 'scim-token'), process.env.SCIM_TOKEN);
   checkScimToken();
   const adminKey = persistedSecret(join(localDir, 'admin-key'), process.env.SCIM_LOCAL_ADMIN_KEY);
+  // The app checks admin routes against it itself (lib/auth/admin-access.ts), as it must under `func start`.
+  process.env.SCIM_LOCAL_ADMIN_KEY = adminKey;
 
   let azurite: Azurite | undefined;
   if (!process.env.SCIM_STORAGE_CONNECTION_STRING && !process.env.SCIM_TABLE_ENDPOINT) {
