@@ -7,10 +7,10 @@ import { DEFAULT_TENANT, isTenantId, isUuid, TenantConflictError, type Tenant, t
 import { invalidateCredentialCache } from './credential-cache.js';
 import { generateToken, tokenHash } from './tokens.js';
 
-/** A rejected operator request: 400 bad input, 404 unknown tenant, 409 conflict. */
+/** A rejected operator request: 400 bad input, 404 unknown tenant, 409 conflict, 415 not a JSON body. */
 export class AdminError extends Error {
   constructor(
-    readonly status: 400 | 404 | 409,
+    readonly status: 400 | 404 | 409 | 415,
     message: string,
   ) {
     super(message);

@@ -8,6 +8,7 @@ import type { AddressInfo } from 'node:net';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import azureFunctions, { type HttpResponseInit, type LogLevel } from '@azure/functions';
+import { sameToken } from '../auth/tokens.js';
 import { registrations, type Registration } from '../http/register.js';
 
 export interface LocalHostOptions {
@@ -15,6 +16,11 @@ export interface LocalHostOptions {
   host?: string;
   /** Key accepted for functions with authLevel 'function' or 'admin' (x-functions-key header or ?code=). */
   adminKey?: string;
+  /**
+   * false: let every function in whatever its authLevel, as Functions Core Tools (`func start`) does; the app's own
+   * admin check (lib/auth/admin-access.ts) is then all that guards the admin routes. Default true.
+   */
+  hostChecksKeys?: boolean;
   /** Largest request body read into memory; the rest is discarded (handlers answer 413 above their own limit). */
   maxBodyBytes?: number;
   log?: (level: LogLevel, message: string) => void;
@@ -85,6 +91,18 @@ function match(route: Route, parts: string[]): Record<string, string> | undefine
   return parts.length <= route.segments.length ? params : undefined;
 }
 
+/**
+ * A path segment percent-decoded; a broken escape (`%zz`, a lone `%`, `%C3%28` which is not UTF-8) is kept as sent,
+ * as the Functions host's router does, so the function answers it (a SCIM 404) instead of the host failing.
+ */
+export function decodeSegment(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return segment;
+  }
+}
+
 async function readBody(req: http.IncomingMessage, limit: number): Promise<Buffer> {
   const chunks: Buffer[] = [];
   let size = 0;
@@ -125,7 +143,7 @@ export async function startLocalHost(options: LocalHostOptions = {}): Promise<Lo
       const method = (req.method ?? 'GET').toUpperCase();
       let found: { route: Route; params: Record<string, string> } | undefined;
       if (isUnderPrefix) {
-        const rest = parts.slice(prefix.length).map((p) => decodeURIComponent(p));
+        const rest = parts.slice(prefix.length).map(decodeSegment);
         for (const route of routes) {
           const params = route.methods.has(method) ? match(route, rest) : undefined;
           if (params) {
@@ -138,9 +156,9 @@ export async function startLocalHost(options: LocalHostOptions = {}): Promise<Lo
       if (!found) return send(res, { status: 404 });
       const { registration } = found.route;
       const authLevel = registration.options.authLevel ?? 'anonymous';
-      if (authLevel !== 'anonymous') {
+      if (authLevel !== 'anonymous' && options.hostChecksKeys !== false) {
         const key = req.headers['x-functions-key'] ?? url.searchParams.get('code');
-        if (!options.adminKey || key !== options.adminKey) return send(res, { status: 401 });
+        if (!options.adminKey || typeof key !== 'string' || !sameToken(key, options.adminKey)) return send(res, { status: 401 });
       }
       const headers: Record<string, string> = {};
       for (const [k, v] of Object.entries(req.headers)) if (v !== undefined) headers[k] = Array.isArray(v) ? v.join(', ') : v;

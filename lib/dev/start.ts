@@ -4,6 +4,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { flushAllActivity } from '../activity/activity-log.js';
+import { checkScimToken } from '../config.js';
 import { getServices } from '../services.js';
 import { startAzurite, type Azurite } from './azurite.js';
 import { projectRoot, startLocalHost } from './local-host.js';
@@ -21,7 +22,10 @@ async function main(): Promise<void> {
   const localDir = join(root, '.local');
   mkdirSync(localDir, { recursive: true });
   process.env.SCIM_TOKEN = persistedSecret(join(localDir, 'scim-token'), process.env.SCIM_TOKEN);
+  checkScimToken();
   const adminKey = persistedSecret(join(localDir, 'admin-key'), process.env.SCIM_LOCAL_ADMIN_KEY);
+  // The app checks admin routes against it itself (lib/auth/admin-access.ts), as it must under `func start`.
+  process.env.SCIM_LOCAL_ADMIN_KEY = adminKey;
 
   let azurite: Azurite | undefined;
   if (!process.env.SCIM_STORAGE_CONNECTION_STRING && !process.env.SCIM_TABLE_ENDPOINT) {

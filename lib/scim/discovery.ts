@@ -3,6 +3,7 @@
 import type { ServiceConfig } from '../config.js';
 import { ScimError } from './errors.js';
 import { DEFAULT_MAX_FILTER_DEPTH, DEFAULT_MAX_FILTER_LENGTH } from './filter.js';
+import { MAX_JSON_DEPTH } from './json-depth.js';
 import { publishedSchemas, resourceTypes } from './schema.js';
 
 export const LIST_RESPONSE = 'urn:ietf:params:scim:api:messages:2.0:ListResponse';
@@ -42,6 +43,8 @@ export function serviceProviderConfig(config: ServiceConfig, baseUrl: string): R
       maxMembersPerPatch: config.maxMembersPerPatch,
       maxFilterLength: DEFAULT_MAX_FILTER_LENGTH,
       maxFilterDepth: DEFAULT_MAX_FILTER_DEPTH,
+      maxJsonDepth: MAX_JSON_DEPTH,
+      maxListMembers: config.maxListMembers,
     },
     meta: { resourceType: 'ServiceProviderConfig', location: `${baseUrl}/ServiceProviderConfig` },
   };

@@ -200,7 +200,7 @@ export async function listResources(scope: TenantScope, type: ResourceTypeName, 
       }
       ordered = candidates.map((c) => c.id);
       pageSource = new Map(candidates.filter((c) => c.resource).map((c) => [c.id, c.resource as StoredResource]));
-      if (!all) scanCache.set(key, { total: ordered.length, checkpoints: [], sortedIds: ordered });
+      if (!all) scanCache.set(key, { total: ordered.length, checkpoints: [], sortedIds: ordered }, scope.tenant);
     }
     const pageIds = ordered.slice(startIndex - 1, startIndex - 1 + count);
     const resources = await fetchAll(scope, type, pageIds, pageSource);
@@ -241,7 +241,7 @@ export async function listResources(scope: TenantScope, type: ResourceTypeName, 
       previousId = r.id;
     }
     snapshot = { total: index, checkpoints };
-    scanCache.set(key, snapshot);
+    scanCache.set(key, snapshot, scope.tenant);
   }
   const end = startIndex - 1 + page.length;
   const next = end < snapshot.total && page.length > 0 ? { index: end + 1, afterId: page[page.length - 1].id } : undefined;
@@ -265,7 +265,7 @@ async function countScan(scope: TenantScope, type: ResourceTypeName, matches: (r
   let total = 0;
   for await (const r of scope.repository.scan(scope.tenant, type)) if (await matches(r)) total++;
   const snapshot = { total, checkpoints: [{ index: 1 }] };
-  scanCache.set(key, snapshot);
+  scanCache.set(key, snapshot, scope.tenant);
   return snapshot;
 }
 

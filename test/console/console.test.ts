@@ -78,17 +78,23 @@ describe('the console in Chromium', () => {
     expect(response?.status()).toBe(200);
     expect(response?.headers()['content-security-policy']).toMatch(/script-src 'sha256-/);
     await expect.poll(() => page.title()).toMatch(/SCIM Integration/);
+    // Signed out: the top bar claims no session (issue 13 item 5: a display rule used to override [hidden]).
+    await page.getByLabel('Admin key').waitFor();
+    expect(await page.getByText('Signed in with the admin key').isVisible()).toBe(false);
+    expect(await page.getByRole('button', { name: 'Sign out' }).isVisible()).toBe(false);
 
     // A wrong key is refused and nothing is shown.
     await page.getByLabel('Admin key').fill('wrong-key');
     await page.getByRole('button', { name: 'Sign in' }).click();
     await page.getByText('That admin key was not accepted').waitFor();
     expect(await page.locator('#app').isHidden()).toBe(true);
+    expect(await page.locator('#session').isVisible()).toBe(false);
 
     // The right key, entered with the keyboard.
     await page.getByLabel('Admin key').fill(ADMIN_KEY);
     await page.getByLabel('Admin key').press('Enter');
     await page.getByRole('heading', { name: 'SCIM Integration' }).waitFor();
+    expect(await page.getByText('Signed in with the admin key').isVisible()).toBe(true);
     const tenantSelect = page.getByLabel('Tenant', { exact: true });
     expect(await tenantSelect.locator('option').allTextContents()).toEqual(expect.arrayContaining([expect.stringContaining('Contoso Ltd'), expect.stringContaining('Fabrikam Inc'), expect.stringContaining('Default tenant')]));
     await tenantSelect.selectOption(tenant.tenantId);
@@ -194,9 +200,11 @@ describe('the console in Chromium', () => {
     await page.getByRole('button', { name: 'Sign out' }).click();
     await page.getByLabel('Admin key').waitFor();
     expect(await page.evaluate<number>('sessionStorage.length')).toBe(0);
+    expect(await page.locator('#session').isVisible()).toBe(false);
     await page.reload();
     await page.getByLabel('Admin key').waitFor();
     expect(await page.locator('#app').isHidden()).toBe(true);
+    expect(await page.getByRole('button', { name: 'Sign out' }).isVisible()).toBe(false);
     expect(problems).toEqual([]);
   });
 });

@@ -31,6 +31,8 @@ export async function startStack(env: Record<string, string> = {}): Promise<Stac
     SCIM_STORAGE_CONNECTION_STRING: inject('azuriteConnectionString'),
     SCIM_TABLE_NAME: tableName,
     SCIM_TOKEN: token,
+    // The app's own check of the admin routes (lib/auth/admin-access.ts); the same key the local host checks.
+    SCIM_LOCAL_ADMIN_KEY: 'test-admin-key',
     ...env,
   });
   const host = await startLocalHost({ adminKey: 'test-admin-key' });

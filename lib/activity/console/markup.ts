@@ -4,15 +4,15 @@ export const CONSOLE_BODY = String.raw`
 <header class="top">
   <h1>SCIM provisioning console</h1>
   <div class="session" id="session" hidden>
-    <span>Signed in with the admin key (this tab only)</span>
+    <span id="session-label">Signed in with the admin key (this tab only)</span>
     <button type="button" id="signout" class="link">Sign out</button>
   </div>
 </header>
 <main id="main" tabindex="-1">
   <section id="signin" class="panel narrow" aria-labelledby="signin-title">
     <h2 id="signin-title">Sign in</h2>
-    <p>Enter the function app's admin key. In Azure it is the host's <code>_master</code> key (Function app → App keys);
-      locally, <code>npm start</code> prints it as “Admin key (x-functions-key)”.</p>
+    <p>Enter the local admin key: <code>npm start</code> prints it as “Admin key (x-functions-key)”. In Azure this page
+      signs you in with Microsoft Entra ID instead (operators' app role), and never asks for a key.</p>
     <p class="muted">The key stays in this browser tab (session storage, cleared when the tab closes) and is sent only to
       this console's API, as the <code>x-functions-key</code> header.</p>
     <form id="signin-form" novalidate>

@@ -11,6 +11,9 @@ export const CONSOLE_SCRIPT = String.raw`
     429: 'Too Many Requests', 500: 'Internal Error', 503: 'Unavailable' };
   var PLURAL = { User: 'Users', Group: 'Groups', ServiceProviderConfig: 'ServiceProviderConfig', ResourceType: 'ResourceTypes', Schema: 'Schemas' };
   var state = { tenants: [], tenantId: null, integration: null, cursor: null, filter: {}, loading: 0 };
+  // 'entra' when App Service Authentication signed the operator in (Azure): the session cookie authenticates the API
+  // calls and no key is asked for or sent. 'key' locally: the admin key, kept in this tab.
+  var mode = 'key';
 
   function $(id) { return document.getElementById(id); }
   function el(tag, props, children) {
@@ -50,14 +53,16 @@ export const CONSOLE_SCRIPT = String.raw`
   function ApiError(status, message) { this.status = status; this.message = message; }
 
   function api(method, path, body) {
-    var headers = { 'x-functions-key': adminKey() || '', Accept: 'application/json' };
+    var headers = { Accept: 'application/json' };
+    if (mode === 'key') headers['x-functions-key'] = adminKey() || '';
     if (body !== undefined) headers['Content-Type'] = 'application/json';
-    return fetch(API + path, { method: method, headers: headers, body: body === undefined ? undefined : JSON.stringify(body), cache: 'no-store', credentials: 'omit' })
+    return fetch(API + path, { method: method, headers: headers, body: body === undefined ? undefined : JSON.stringify(body), cache: 'no-store', credentials: mode === 'entra' ? 'same-origin' : 'omit' })
       .then(function (res) {
         return res.text().then(function (text) {
           var data = null;
           try { data = text ? JSON.parse(text) : null; } catch (e) { data = null; }
-          if (res.status === 401) throw new ApiError(401, 'The admin key was not accepted.');
+          if (res.status === 401) throw new ApiError(401, mode === 'entra' ? 'Your sign-in has ended; sign in again.' : 'The admin key was not accepted.');
+          if (res.status === 403) throw new ApiError(403, 'Your account is not in the console\u2019s operators role.');
           if (!res.ok) throw new ApiError(res.status, (data && data.error) || ('The request failed (HTTP ' + res.status + ').'));
           return data;
         });
@@ -87,12 +92,14 @@ export const CONSOLE_SCRIPT = String.raw`
     $('session').hidden = true;
     $('signin').hidden = false;
     $('signin-error').textContent = message || '';
+    $('signin-form').hidden = mode === 'entra';
     $('admin-key').value = '';
     $('admin-key').focus();
   }
 
   function signOut(message) {
     sessionStorage.removeItem(KEY_STORAGE);
+    if (mode === 'entra') { location.href = '/.auth/logout?post_logout_redirect_uri=' + encodeURIComponent(location.pathname); return; }
     state.tenants = [];
     state.tenantId = null;
     hideNewToken();
@@ -400,6 +407,18 @@ export const CONSOLE_SCRIPT = String.raw`
     loadActivity(true).catch(report).finally(function () { busy(-1); });
   });
 
-  if (adminKey()) start(); else showSignIn('');
+  // Behind App Service Authentication (the page says so), /.auth/me names the signed-in operator.
+  if (document.documentElement.getAttribute('data-admin-auth') === 'entra') {
+    mode = 'entra';
+    sessionStorage.removeItem(KEY_STORAGE);
+    $('signin').hidden = true;
+    fetch('/.auth/me', { credentials: 'same-origin', cache: 'no-store' }).then(function (res) {
+      return res.ok ? res.json() : null;
+    }).catch(function () { return null; }).then(function (me) {
+      $('session-label').textContent = 'Signed in with Microsoft Entra ID' + (me && me[0] && me[0].user_id ? ' as ' + me[0].user_id : '');
+    });
+    start();
+  } else if (adminKey()) start();
+  else showSignIn('');
 })();
 `;

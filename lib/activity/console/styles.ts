@@ -7,6 +7,8 @@ export const CONSOLE_CSS = String.raw`
   color-scheme: light;
 }
 * { box-sizing: border-box; }
+/* The hidden attribute always wins: a class's display rule (header.top .session) must not show a hidden element. */
+[hidden] { display: none !important; }
 html { font-size: 15px; }
 body { margin: 0; font-family: system-ui, -apple-system, "Segoe UI", Roboto, "Noto Sans", "Liberation Sans", Arial, sans-serif; color: var(--ink); background: var(--bg); line-height: 1.45; }
 .skip { position: absolute; left: -9999px; top: 0; background: var(--panel); padding: .5rem 1rem; z-index: 10; }
