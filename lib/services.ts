@@ -3,6 +3,7 @@ import { ActivityLog } from './activity/activity-log.js';
 import { createActivityStore } from './activity/activity-store.js';
 import { activityConfigFromEnv } from './activity/config.js';
 import { loadConfig, type ServiceConfig } from './config.js';
+import { OAuthStore } from './store/oauth-store.js';
 import type { ResourceRepository } from './store/repository.js';
 import { createTableClient, storageConfigFromEnv } from './store/table-client.js';
 import { TableOps } from './store/table-ops.js';
@@ -14,6 +15,8 @@ export interface Services {
   repository: ResourceRepository;
   /** Tenants and their credentials (reserved partition; see tenant-store.ts). */
   tenants: TenantStore;
+  /** OAuth clients and access tokens (same reserved partition; see oauth-store.ts). */
+  oauth: OAuthStore;
   /** The per-tenant activity log (its own table; written in the background, see lib/activity/activity-log.ts). */
   activity: ActivityLog;
 }
@@ -26,7 +29,7 @@ export function getServices(): Promise<Services> {
     const activityConfig = activityConfigFromEnv();
     const activity = new ActivityLog(await createActivityStore(activityConfig.tableName), activityConfig);
     const table = new TableOps(client);
-    return { config: loadConfig(), repository: new TableRepository(table), tenants: new TenantStore(table), activity };
+    return { config: loadConfig(), repository: new TableRepository(table), tenants: new TenantStore(table), oauth: new OAuthStore(table), activity };
   })();
   return services;
 }

@@ -63,7 +63,7 @@ export function adminHandler(action: string, run: AdminAction): HttpHandler {
     let cause: unknown;
     try {
       const services = await getServices();
-      result = await run(new TenantAdmin(services.tenants, services.activity.store), request);
+      result = await run(new TenantAdmin(services.tenants, services.activity.store, services.oauth), request);
     } catch (error) {
       cause = error;
       result = failure(error);

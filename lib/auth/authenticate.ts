@@ -1,15 +1,18 @@
 // Resolves the tenant from the request's bearer credential, never from anything else the client can choose:
 //   1. the configured SCIM_TOKEN (if set)        -> the built-in tenant "default"
 //   2. a JWT (three dot-separated segments)      -> an Entra-issued token, mapped by its Entra tenant (entra-jwt.ts)
-//   3. anything else                             -> a secret token, looked up by its SHA-256 (one point read)
+//   3. `scimat.<random>`                         -> an OAuth access token from oauth2/token (oauth/access-tokens.ts)
+//   4. anything else                             -> a secret token, looked up by its SHA-256 (one point read)
 // Lookups are cached in memory for SCIM_AUTH_CACHE_SECONDS (default 30 s, bounded in size), so a revoked or reset
 // token stops working on every instance within that time (at once on the instance that made the change). A
-// suspended tenant gets 403 and an exhausted request budget 429, both only after the credential has been verified.
+// suspended tenant gets 403 and an exhausted request budget 429, both only after the credential has been verified;
+// so does a write made with a read-only (`scim.read`) access token.
 import type { HttpRequest } from '@azure/functions';
 import { ScimError } from '../scim/errors.js';
 import { getServices } from '../services.js';
 import { DEFAULT_TENANT, type Tenant, type TenantStore } from '../store/tenant-store.js';
 import { credentialCaches } from './credential-cache.js';
+import { isAccessToken, resolveAccessToken, scopeAllows } from './oauth/access-tokens.js';
 import { claimedEntraTenant, InvalidJwtError, jwtSettingsFromEnv, looksLikeJwt, SigningKeysUnavailableError, verifyEntraJwt } from './entra-jwt.js';
 import { defaultRequestsPerMinute, RateLimiter } from './rate-limit.js';
 import { sameHash, sameToken, tokenHash } from './tokens.js';
@@ -59,10 +62,14 @@ export async function authenticate(request: HttpRequest): Promise<string> {
     enforceBudget(DEFAULT_TENANT, undefined);
     return DEFAULT_TENANT;
   }
-  const store = (await getServices()).tenants;
-  const tenant = looksLikeJwt(token) ? await tenantFromJwt(token, store) : await tenantFromSecret(token, store);
+  const services = await getServices();
+  const store = services.tenants;
+  const grant = isAccessToken(token) ? await resolveAccessToken(token, services.oauth) : undefined;
+  if (isAccessToken(token) && !grant) throw new AuthenticationError('unknown, revoked or expired access token', true);
+  const tenant = grant ? await liveTenant(grant.tenantId, store) : looksLikeJwt(token) ? await tenantFromJwt(token, store) : await tenantFromSecret(token, store);
   if (tenant.status === 'suspended') throw new ScimError(403, undefined, 'This tenant is suspended.');
   enforceBudget(tenant.id, tenant.requestsPerMinute);
+  if (grant && !scopeAllows(grant.scope, request)) throw new ScimError(403, undefined, 'This access token is read-only (scope scim.read).');
   return tenant.id;
 }
 

@@ -5,6 +5,7 @@ import { randomUUID } from 'node:crypto';
 import { ConcurrencyError } from '../store/repository.js';
 import { DEFAULT_TENANT, isTenantId, isUuid, TenantConflictError, type Tenant, type TenantChanges, type TenantStore } from '../store/tenant-store.js';
 import { invalidateCredentialCache } from './credential-cache.js';
+import { invalidateAccessTokenCache } from './oauth/access-tokens.js';
 import { generateToken, tokenHash } from './tokens.js';
 
 /** A rejected operator request: 400 bad input, 404 unknown tenant, 409 conflict, 415 not a JSON body. */
@@ -72,10 +73,16 @@ export interface TenantDataHolder {
   purge(tenantId: string): Promise<number>;
 }
 
+/** What holds a tenant's other credentials (its OAuth clients and their tokens), removed with the tenant. */
+export interface TenantCredentialHolder {
+  purgeTenant(tenantId: string): Promise<number>;
+}
+
 export class TenantAdmin {
   constructor(
     private readonly store: TenantStore,
     private readonly activity?: TenantDataHolder,
+    private readonly oauth?: TenantCredentialHolder,
   ) {}
 
   async list(): Promise<TenantView[]> {
@@ -177,7 +184,9 @@ export class TenantAdmin {
       if (tenant) {
         if (tenant.status !== 'deleting') await this.markDeleting(tenant);
         await this.store.revokeTokens(id);
+        await this.oauth?.purgeTenant(id);
         invalidateCredentialCache();
+        invalidateAccessTokenCache();
       }
       const deletedRows = await this.store.purgeTenantData(id);
       await this.activity?.purge(id);

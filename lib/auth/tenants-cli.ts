@@ -10,6 +10,7 @@ import { ScimError } from '../scim/errors.js';
 import { createTableClient, storageConfigFromEnv, type StorageConfig } from '../store/table-client.js';
 import { TableOps } from '../store/table-ops.js';
 import { TenantStore } from '../store/tenant-store.js';
+import { OAuthStore } from '../store/oauth-store.js';
 import { createActivityStore } from '../activity/activity-store.js';
 import { activityConfigFromEnv } from '../activity/config.js';
 import { AdminError, MAX_GRACE_SECONDS, TenantAdmin, type TenantView, type UpdateTenantInput } from './tenant-admin.js';
@@ -71,7 +72,8 @@ export async function runTenantsCli(args: string[], io: CliIo, root = projectRoo
     // The tenant's activity entries go with it (same storage account, the activity table).
     const storageEnv = { ...io.env, SCIM_STORAGE_CONNECTION_STRING: storage.connectionString ?? '', SCIM_TABLE_ENDPOINT: storage.tableEndpoint ?? '', SCIM_TABLE_NAME: storage.tableName };
     const activity = await createActivityStore(activityConfigFromEnv(storageEnv).tableName, storageEnv);
-    const admin = new TenantAdmin(new TenantStore(new TableOps(await createTableClient(storage))), activity);
+    const ops = new TableOps(await createTableClient(storage));
+    const admin = new TenantAdmin(new TenantStore(ops), activity, new OAuthStore(ops));
     await execute(parsed, admin, io);
     return 0;
   } catch (error) {
