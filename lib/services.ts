@@ -3,6 +3,8 @@ import { ActivityLog } from './activity/activity-log.js';
 import { createActivityStore } from './activity/activity-store.js';
 import { activityConfigFromEnv } from './activity/config.js';
 import { loadConfig, type ServiceConfig } from './config.js';
+import { eventsConfigFromEnv } from './events/config.js';
+import { EventFeed } from './events/feed.js';
 import { OAuthStore } from './store/oauth-store.js';
 import type { ResourceRepository } from './store/repository.js';
 import { createTableClient, storageConfigFromEnv } from './store/table-client.js';
@@ -19,6 +21,8 @@ export interface Services {
   oauth: OAuthStore;
   /** The per-tenant activity log (its own table; written in the background, see lib/activity/activity-log.ts). */
   activity: ActivityLog;
+  /** The change feed: events written with each change, read by cursor (see lib/events/feed.ts). */
+  events: EventFeed;
 }
 
 let services: Promise<Services> | undefined;
@@ -29,7 +33,9 @@ export function getServices(): Promise<Services> {
     const activityConfig = activityConfigFromEnv();
     const activity = new ActivityLog(await createActivityStore(activityConfig.tableName), activityConfig);
     const table = new TableOps(client);
-    return { config: loadConfig(), repository: new TableRepository(table), tenants: new TenantStore(table), oauth: new OAuthStore(table), activity };
+    const events = new EventFeed(table, eventsConfigFromEnv());
+    const repository = new TableRepository(table, (tenant) => events.maybeSweep(tenant));
+    return { config: loadConfig(), repository, tenants: new TenantStore(table), oauth: new OAuthStore(table), activity, events };
   })();
   return services;
 }
