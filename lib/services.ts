@@ -3,6 +3,8 @@ import { ActivityLog } from './activity/activity-log.js';
 import { createActivityStore } from './activity/activity-store.js';
 import { activityConfigFromEnv } from './activity/config.js';
 import { loadConfig, type ServiceConfig } from './config.js';
+import { eventsConfigFromEnv } from './events/config.js';
+import { EventFeed } from './events/feed.js';
 import type { ResourceRepository } from './store/repository.js';
 import { createTableClient, storageConfigFromEnv } from './store/table-client.js';
 import { TableOps } from './store/table-ops.js';
@@ -16,6 +18,8 @@ export interface Services {
   tenants: TenantStore;
   /** The per-tenant activity log (its own table; written in the background, see lib/activity/activity-log.ts). */
   activity: ActivityLog;
+  /** The change feed: events written with each change, read by cursor (see lib/events/feed.ts). */
+  events: EventFeed;
 }
 
 let services: Promise<Services> | undefined;
@@ -26,7 +30,8 @@ export function getServices(): Promise<Services> {
     const activityConfig = activityConfigFromEnv();
     const activity = new ActivityLog(await createActivityStore(activityConfig.tableName), activityConfig);
     const table = new TableOps(client);
-    return { config: loadConfig(), repository: new TableRepository(table), tenants: new TenantStore(table), activity };
+    const events = new EventFeed(table, eventsConfigFromEnv());
+    return { config: loadConfig(), repository: new TableRepository(table, (tenant) => events.maybeSweep(tenant)), tenants: new TenantStore(table), activity, events };
   })();
   return services;
 }

@@ -3,6 +3,8 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 
 export interface RequestMetrics {
   storageCalls: number;
+  /** Background upkeep (e.g. the change feed's retention sweep): belongs to no request and is not counted. */
+  uncounted?: boolean;
 }
 
 const requestScope = new AsyncLocalStorage<RequestMetrics>();
@@ -16,9 +18,15 @@ export async function withRequestMetrics<T>(fn: () => Promise<T>): Promise<{ res
 }
 
 export function countStorageCall(): void {
-  total++;
   const current = requestScope.getStore();
+  if (current?.uncounted) return;
+  total++;
   if (current) current.storageCalls++;
+}
+
+/** Runs background upkeep outside any request's count (and the total), so request costs stay deterministic. */
+export function runUncounted<T>(fn: () => Promise<T>): Promise<T> {
+  return requestScope.run({ storageCalls: 0, uncounted: true }, fn);
 }
 
 export function totalStorageCalls(): number {

@@ -11,8 +11,14 @@
 // `deleting` (ETag-guarded: a concurrent member add that validated the resource now fails its guard), (2) remove its
 // membership rows, (3) delete the resource and index rows. Readers treat a `deleting` resource as gone; a crash
 // between the steps is repaired by the next DELETE of that id or the next create/rename onto its name.
+//
+// Change feed: every transaction that commits a change (create, update, the `deleting` mark, each member batch) also
+// creates that change's event row, built by lib/events (same partition, same transaction: no extra storage call, and
+// never an event without its change or a change without its event).
 import { randomUUID } from 'node:crypto';
 import type { TableClient, TableEntity, TableTransactionResponse, TransactionAction } from '@azure/data-tables';
+import { createdEvent, deletedEvent, membersEvent, nextChangeTime, updatedEvent } from '../events/event.js';
+import { pendingEventAction } from '../events/keys.js';
 import { conflict, ScimError } from '../scim/errors.js';
 import type { ScimResource } from '../scim/normalize.js';
 import type { ResourceTypeName } from '../scim/schema.js';
@@ -39,8 +45,14 @@ const UNIQUE_ATTRIBUTE: Record<ResourceTypeName, string> = { User: 'userName', G
 export class TableRepository implements ResourceRepository {
   private readonly ops: TableOps;
 
-  /** Takes the table's client, or the TableOps other stores of the same table share (one create-table per process). */
-  constructor(table: TableClient | TableOps) {
+  /**
+   * Takes the table's client, or the TableOps other stores of the same table share (one create-table per process).
+   * `afterChange` hears of every committed change (the change feed's retention runs from it).
+   */
+  constructor(
+    table: TableClient | TableOps,
+    private readonly afterChange: (tenant: string) => void = () => undefined,
+  ) {
     this.ops = table instanceof TableOps ? table : new TableOps(table);
   }
 
@@ -59,7 +71,9 @@ export class TableRepository implements ResourceRepository {
     ];
     const externalId = externalIdOf(data);
     if (externalId !== undefined) actions.push(['create', externalIdEntity(tenant, stored, externalId)]);
+    actions.push(pendingEventAction(tenant, createdEvent(tenant, stored)));
     const response = await this.writeRepairingName(tenant, type, nameKey, actions);
+    this.afterChange(tenant);
     return { ...stored, etag: etagOf(response, row.rowKey) };
   }
 
@@ -95,7 +109,7 @@ export class TableRepository implements ResourceRepository {
   }
 
   async update(tenant: string, existing: StoredResource, data: ScimResource): Promise<StoredResource> {
-    const next: StoredResource = { ...existing, data, lastModified: new Date().toISOString(), version: existing.version + 1 };
+    const next: StoredResource = { ...existing, data, lastModified: nextChangeTime(existing.lastModified), version: existing.version + 1 };
     const row = resourceEntity(tenant, next);
     const actions: TransactionAction[] = [['update', row, 'Replace', { etag: existing.etag }]];
     const oldNameKey = keys.uniqueName(existing.type, uniqueName(existing));
@@ -114,25 +128,34 @@ export class TableRepository implements ResourceRepository {
       }
       if (newExternal !== undefined) actions.push(['create', externalIdEntity(tenant, next, newExternal)]);
     }
+    actions.push(pendingEventAction(tenant, updatedEvent(tenant, existing, next)));
     const response = await this.writeRepairingName(tenant, existing.type, newNameKey, actions);
+    this.afterChange(tenant);
     const updated = { ...next, etag: etagOf(response, row.rowKey) };
     if (oldNameKey !== newNameKey) await this.syncDisplay(tenant, updated);
     return updated;
   }
 
   async delete(tenant: string, existing: StoredResource): Promise<void> {
+    // The groups it leaves, for its event: read before the mark (the read step 2 makes anyway). A member add since
+    // the resource was read changed its ETag, so the mark below fails and the caller starts again.
+    const groups = await this.groupsOf(tenant, existing.id);
     // Step 1: mark deleting, guarded by the ETag that was read (a lost race re-reads and retries in the caller).
+    // This is the commit point of the delete (readers see the resource gone), so it carries the event.
     const mark = { partitionKey: tenant, deleting: true };
+    const gone: StoredResource = { ...existing, version: existing.version + 1, lastModified: nextChangeTime(existing.lastModified) };
     await this.ops.transaction([
       ['update', { ...mark, rowKey: keys.resource(existing.type, existing.id) }, 'Merge', { etag: existing.etag }],
       ['update', { ...mark, rowKey: keys.uniqueName(existing.type, uniqueName(existing)) }, 'Merge'],
+      pendingEventAction(tenant, deletedEvent(tenant, gone, groups)),
     ]);
-    await this.finishDelete(tenant, existing);
+    this.afterChange(tenant);
+    await this.finishDelete(tenant, existing, groups);
   }
 
   /** Steps 2 and 3 of a delete; also the repair of a delete that stopped half-way. */
-  private async finishDelete(tenant: string, existing: StoredResource): Promise<void> {
-    await this.purgeMemberships(tenant, existing.id);
+  private async finishDelete(tenant: string, existing: StoredResource, groups?: GroupRef[]): Promise<void> {
+    await this.purgeMemberships(tenant, existing.id, groups);
     const resourceKey = keys.resource(existing.type, existing.id);
     const rows = [resourceKey, keys.uniqueName(existing.type, uniqueName(existing))];
     const externalId = externalIdOf(existing.data);
@@ -211,12 +234,15 @@ export class TableRepository implements ResourceRepository {
   async changeMembers(tenant: string, group: StoredResource, add: ResolvedMember[], remove: string[]): Promise<StoredResource> {
     const removeSet = new Set(remove);
     // Removing an absent member writes nothing (and a delete of a missing row would fail its whole batch).
-    const present = removeSet.size > 0 ? await this.membersAmong(tenant, group.id, [...removeSet]) : new Set<string>();
+    const present = removeSet.size > 0 ? await this.memberRowsAmong(tenant, group.id, [...removeSet]) : [];
     const groupName = uniqueName(group);
-    const removals = [...present].map((id): TransactionAction[] => [
-      ['delete', { partitionKey: tenant, rowKey: keys.member(group.id, id) }],
-      ['delete', { partitionKey: tenant, rowKey: keys.memberOf(id, group.id) }],
-    ]);
+    const removals = present.map((m): { member: EventMember; actions: TransactionAction[] } => ({
+      member: m,
+      actions: [
+        ['delete', { partitionKey: tenant, rowKey: keys.member(group.id, m.value) }],
+        ['delete', { partitionKey: tenant, rowKey: keys.memberOf(m.value, group.id) }],
+      ],
+    }));
     const addition = (m: ResolvedMember): TransactionAction[] => [
       // Creates, not upserts: new members are the common case, so presence is not read up front; a create that
       // finds the member already there fails the batch, which is then retried without the present members.
@@ -225,47 +251,70 @@ export class TableRepository implements ResourceRepository {
       // Guard: fails the batch if the member was deleted (or is being deleted) since it was resolved.
       ['update', { partitionKey: tenant, rowKey: keys.resource(m.type, m.value) }, 'Merge', { etag: m.etag }],
     ];
-    // Each batch: at most 100 actions, 2 of which guard and version the group.
-    const perBatch = Math.floor((MAX_BATCH - 2) / 3);
+    // Each batch: at most 100 actions, 2 of which guard and version the group and 1 is the batch's event.
+    const perBatch = Math.floor((MAX_BATCH - 3) / 3);
     let current = group;
     for (const part of chunk(add.filter((m) => !removeSet.has(m.value)), perBatch)) {
       try {
-        current = await this.membersBatch(tenant, current, part.flatMap(addition));
+        current = await this.membersBatch(tenant, current, part.flatMap(addition), { change: 'added', members: part });
       } catch (error) {
         if (!(error instanceof MemberExists)) throw error;
         const already = await this.membersAmong(tenant, group.id, part.map((m) => m.value));
         const missing = part.filter((m) => !already.has(m.value));
         // Still conflicting now means a concurrent add: the caller re-reads and retries.
-        if (missing.length > 0) current = await this.membersBatch(tenant, current, missing.flatMap(addition), () => new ConcurrencyError());
+        if (missing.length > 0) current = await this.membersBatch(tenant, current, missing.flatMap(addition), { change: 'added', members: missing }, () => new ConcurrencyError());
       }
     }
-    for (const part of chunk(removals, Math.floor((MAX_BATCH - 2) / 2))) current = await this.membersBatch(tenant, current, part.flat());
+    for (const part of chunk(removals, Math.floor((MAX_BATCH - 3) / 2))) {
+      current = await this.membersBatch(tenant, current, part.flatMap((r) => r.actions), { change: 'removed', members: part.map((r) => r.member) });
+    }
     return current;
   }
 
-  /** One transaction of member rows, guarded by the group's ETag and bumping its version. */
-  private async membersBatch(tenant: string, group: StoredResource, actions: TransactionAction[], onConflict: () => Error = () => new MemberExists()): Promise<StoredResource> {
-    const lastModified = new Date().toISOString();
+  /** One transaction of member rows, guarded by the group's ETag, bumping its version, with its event. */
+  private async membersBatch(
+    tenant: string,
+    group: StoredResource,
+    actions: TransactionAction[],
+    change: { change: 'added' | 'removed'; members: EventMember[] },
+    onConflict: () => Error = () => new MemberExists(),
+  ): Promise<StoredResource> {
+    const lastModified = nextChangeTime(group.lastModified);
     const version = group.version + 1;
     const groupRowKey = keys.resource('Group', group.id);
+    const next: StoredResource = { ...group, version, lastModified };
     const response = await this.ops.transaction(
       [
         ['update', { partitionKey: tenant, rowKey: groupRowKey, version, lastModified }, 'Merge', { etag: group.etag }],
         ['update', { partitionKey: tenant, rowKey: keys.uniqueName('Group', uniqueName(group)), version, lastModified }, 'Merge'],
         ...actions,
+        pendingEventAction(tenant, membersEvent(tenant, next, change.change, change.members)),
       ],
       onConflict,
     );
-    return { ...group, version, lastModified, etag: etagOf(response, groupRowKey) };
+    this.afterChange(tenant);
+    return { ...next, etag: etagOf(response, groupRowKey) };
+  }
+
+  /** The member rows among `memberIds` (with each member's type, for the removal's event). */
+  private async memberRowsAmong(tenant: string, groupId: string, memberIds: string[]): Promise<EventMember[]> {
+    const ids = [...new Set(memberIds.filter(isResourceId))];
+    const rows = await this.ops.rowsAmong(tenant, ids.map((m) => keys.member(groupId, m)), ['value', 'type']);
+    return rows.map((r) => ({ value: String(r.value), type: r.type === 'Group' ? 'Group' : 'User' }));
   }
 
   /** Removes every membership row of a resource: as a group (its members) and as a member (its groups). */
-  private async purgeMemberships(tenant: string, id: string): Promise<void> {
+  private async purgeMemberships(tenant: string, id: string, groups?: GroupRef[]): Promise<void> {
     const pairs: [string, string][] = [];
     const [mFrom, mTo] = keys.memberRange(id);
     for await (const row of this.ops.range(tenant, mFrom, mTo, { select: ['value'] })) pairs.push([id, String(row.value)]);
-    const [rFrom, rTo] = keys.memberOfRange(id);
-    for await (const row of this.ops.range(tenant, rFrom, rTo, { select: ['group'] })) pairs.push([String(row.group), id]);
+    if (groups) {
+      // Read by delete() before its mark; no membership of this resource can have been added since.
+      for (const g of groups) pairs.push([g.value, id]);
+    } else {
+      const [rFrom, rTo] = keys.memberOfRange(id);
+      for await (const row of this.ops.range(tenant, rFrom, rTo, { select: ['group'] })) pairs.push([String(row.group), id]);
+    }
     for (const part of chunk(pairs, MAX_BATCH / 2)) {
       const actions: TransactionAction[] = part.flatMap(([g, m]): TransactionAction[] => [
         ['delete', { partitionKey: tenant, rowKey: keys.member(g, m) }],
@@ -308,6 +357,8 @@ export class TableRepository implements ResourceRepository {
 
 /** A batch tried to create a membership row that exists. */
 class MemberExists extends Error {}
+
+type EventMember = { value: string; type: ResourceTypeName };
 
 function uniqueName(resource: Pick<StoredResource, 'type' | 'data'>): string {
   return String(resource.data[UNIQUE_ATTRIBUTE[resource.type]] ?? '');
