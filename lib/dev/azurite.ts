@@ -1,4 +1,5 @@
-// Starts Azurite's Table service (an npm dev dependency) as a child process for local runs, tests and benchmarks.
+// Starts Azurite's Table service (an npm dev dependency) as a child process for local runs, tests and benchmarks, and
+// on request its Queue service too (a second child process: event delivery to Storage Queues, see lib/delivery/).
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -8,12 +9,18 @@ export interface AzuriteOptions {
   /** Folder for on-disk persistence; in-memory when absent. */
   location?: string;
   port?: number;
+  /** Also start the Queue service (on `queuePort`, or a free port). */
+  queue?: boolean;
+  queuePort?: number;
 }
 
 export interface Azurite {
   port: number;
   connectionString: string;
   process: ChildProcess;
+  /** Set when the Queue service was asked for. */
+  queuePort?: number;
+  queueConnectionString?: string;
   /** SIGINT: Azurite flushes its on-disk data on SIGINT; SIGTERM loses the last seconds of writes. */
   stop(): Promise<void>;
 }
@@ -24,6 +31,10 @@ const AZURITE_KEY = 'Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I
 
 export function azuriteConnectionString(port: number): string {
   return `DefaultEndpointsProtocol=http;AccountName=${AZURITE_ACCOUNT};AccountKey=${AZURITE_KEY};TableEndpoint=http://127.0.0.1:${port}/${AZURITE_ACCOUNT};`;
+}
+
+export function azuriteQueueConnectionString(port: number): string {
+  return `DefaultEndpointsProtocol=http;AccountName=${AZURITE_ACCOUNT};AccountKey=${AZURITE_KEY};QueueEndpoint=http://127.0.0.1:${port}/${AZURITE_ACCOUNT};`;
 }
 
 export async function freePort(): Promise<number> {
@@ -58,11 +69,36 @@ async function waitForPort(port: number, child: ChildProcess, timeoutMs: number)
 
 export async function startAzurite(options: AzuriteOptions = {}): Promise<Azurite> {
   const port = options.port ?? (await freePort());
-  const script = createRequire(import.meta.url).resolve('azurite/dist/src/table/main.js');
-  const args = [script, '--tableHost', '127.0.0.1', '--tablePort', String(port), '--disableTelemetry', '--skipApiVersionCheck', '--silent'];
-  if (options.location) {
-    mkdirSync(options.location, { recursive: true });
-    args.push('--location', options.location);
+  const table = await startService('table', port, options.location);
+  if (!options.queue) {
+    return { port, connectionString: azuriteConnectionString(port), process: table, stop: () => stopChild(table) };
+  }
+  const queuePort = options.queuePort ?? (await freePort());
+  let queue: ChildProcess;
+  try {
+    queue = await startService('queue', queuePort, options.location);
+  } catch (error) {
+    await stopChild(table);
+    throw error;
+  }
+  return {
+    port,
+    connectionString: azuriteConnectionString(port),
+    process: table,
+    queuePort,
+    queueConnectionString: azuriteQueueConnectionString(queuePort),
+    stop: async () => {
+      await Promise.all([stopChild(table), stopChild(queue)]);
+    },
+  };
+}
+
+async function startService(service: 'table' | 'queue', port: number, location: string | undefined): Promise<ChildProcess> {
+  const script = createRequire(import.meta.url).resolve(`azurite/dist/src/${service}/main.js`);
+  const args = [script, `--${service}Host`, '127.0.0.1', `--${service}Port`, String(port), '--disableTelemetry', '--skipApiVersionCheck', '--silent'];
+  if (location) {
+    mkdirSync(location, { recursive: true });
+    args.push('--location', location);
   } else {
     args.push('--inMemoryPersistence');
   }
@@ -75,14 +111,9 @@ export async function startAzurite(options: AzuriteOptions = {}): Promise<Azurit
     await waitForPort(port, child, 20_000);
   } catch (error) {
     child.kill('SIGKILL');
-    throw new Error(`${(error as Error).message}\n${stderr}`);
+    throw new Error(`Azurite (${service}): ${(error as Error).message}\n${stderr}`);
   }
-  return {
-    port,
-    connectionString: azuriteConnectionString(port),
-    process: child,
-    stop: () => stopChild(child),
-  };
+  return child;
 }
 
 export function stopChild(child: ChildProcess, timeoutMs = 10_000): Promise<void> {

@@ -29,12 +29,17 @@ async function main(): Promise<void> {
 
   let azurite: Azurite | undefined;
   if (!process.env.SCIM_STORAGE_CONNECTION_STRING && !process.env.SCIM_TABLE_ENDPOINT) {
-    azurite = await startAzurite({ location: process.env.SCIM_DATA_DIR || join(root, '.azurite') });
+    azurite = await startAzurite({ location: process.env.SCIM_DATA_DIR || join(root, '.azurite'), queue: true });
     process.env.SCIM_STORAGE_CONNECTION_STRING = azurite.connectionString;
     // `npm run tenants` reads it while this Azurite runs (see lib/auth/tenants-cli.ts).
     writeFileSync(join(localDir, 'storage-connection'), azurite.connectionString + '\n', { mode: 0o600 });
-    console.log(`Azurite (Table) on 127.0.0.1:${azurite.port}, data in .azurite/`);
+    // Event delivery to Storage Queues, and a local queue consumer (docs/events.md), use Azurite's Queue service.
+    process.env.SCIM_QUEUE_CONNECTION_STRING ||= azurite.queueConnectionString;
+    writeFileSync(join(localDir, 'queue-connection'), azurite.queueConnectionString + '\n', { mode: 0o600 });
+    console.log(`Azurite (Table) on 127.0.0.1:${azurite.port}, (Queue) on 127.0.0.1:${azurite.queuePort}, data in .azurite/`);
   }
+  // Local development delivers webhooks to receivers on this machine (never set in Azure; see docs/events.md).
+  process.env.SCIM_WEBHOOKS_ALLOW_LOOPBACK ??= 'true';
   await (await getServices()).repository.ready();
 
   const port = Number(process.env.PORT || 7071);
@@ -61,7 +66,10 @@ async function main(): Promise<void> {
     stopping = true;
     await host.close();
     await flushAllActivity();
-    if (azurite) rmSync(join(localDir, 'storage-connection'), { force: true });
+    if (azurite) {
+      rmSync(join(localDir, 'storage-connection'), { force: true });
+      rmSync(join(localDir, 'queue-connection'), { force: true });
+    }
     await azurite?.stop();
     process.exit(0);
   };
