@@ -168,7 +168,7 @@ build_package() {
   run_in "$SCIM_REPO_ROOT" npm ci --no-audit --no-fund
   run_in "$SCIM_REPO_ROOT" npm run build
   if [ "$DRY_RUN" = 1 ]; then
-    log "[dry-run] copy host.json package.json package-lock.json dist/functions dist/lib (without dist/lib/dev) to $staging"
+    log "[dry-run] copy host.json package.json package-lock.json dist/functions dist/lib to $staging"
   else
     local f
     for f in host.json package.json package-lock.json dist/functions dist/lib; do
@@ -177,7 +177,6 @@ build_package() {
     mkdir -p "$staging/dist"
     cp "$SCIM_REPO_ROOT/host.json" "$SCIM_REPO_ROOT/package.json" "$SCIM_REPO_ROOT/package-lock.json" "$staging/"
     cp -R "$SCIM_REPO_ROOT/dist/functions" "$SCIM_REPO_ROOT/dist/lib" "$staging/dist/"
-    rm -rf "$staging/dist/lib/dev" # local-development-only code
   fi
   run_in "$staging" npm ci --omit=dev --no-audit --no-fund
   run_in "$staging" zip -qr "$PACKAGE" .

@@ -9,7 +9,7 @@ import { AdminAccessError, adminAccessFromEnv, checkAdminAccess, type AdminEntry
 import { TRANSPORT_SECURITY } from '../http/transport-security.js';
 import { ScimError } from '../scim/errors.js';
 import { getServices } from '../services.js';
-import { AdminError, TenantAdmin } from './tenant-admin.js';
+import { AdminError, TenantAdmin } from '../tenants/tenant-admin.js';
 
 export const ADMIN_ROUTE = 'manage/tenants';
 /** The operators' routes start with this; their automation twins with AUTOMATION_PREFIX instead. */

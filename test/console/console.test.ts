@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runSimulation } from '../../lib/simulator/index.js';
+import { runSimulation } from '../../tools/simulator/index.js';
 import { callAs, createTenant, type CreatedTenant } from '../auth/helpers.js';
 import { entraUser, startStack, type Stack } from '../helpers/stack.js';
 
@@ -19,8 +19,8 @@ const ADMIN_KEY = 'test-admin-key';
 const root = join(import.meta.dirname, '..', '..');
 const SCREENSHOT = join(root, 'test-results', 'console.png');
 
-// `npm test` installs Debian's Chromium first when it is missing (scripts/ensure-test-tools.sh).
-if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: install Debian's chromium package (scripts/ensure-test-tools.sh does).`);
+// `npm test` installs Debian's Chromium first when it is missing (tools/ensure-test-tools.sh).
+if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: install Debian's chromium package (tools/ensure-test-tools.sh does).`);
 
 let stack: Stack;
 let tenant: CreatedTenant;

@@ -5,7 +5,7 @@ import { randomUUID } from 'node:crypto';
 import azureFunctions from '@azure/functions';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { AdminAccessError, adminAccessFromEnv, checkAdminAccess, type AdminAccessSettings } from '../../lib/auth/admin-access.js';
-import { startLocalHost, type LocalHost } from '../../lib/dev/local-host.js';
+import { startLocalHost, type LocalHost } from '../../dev/local-host.js';
 import { registrations } from '../../lib/http/register.js';
 import { startStack, type Stack } from '../helpers/stack.js';
 

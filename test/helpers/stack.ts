@@ -2,7 +2,7 @@
 // run's Azurite, with a table of its own per test file so files never see each other's data.
 import { randomBytes } from 'node:crypto';
 import { inject } from 'vitest';
-import { startLocalHost, type LocalHost } from '../../lib/dev/local-host.js';
+import { startLocalHost, type LocalHost } from '../../dev/local-host.js';
 
 export interface Stack {
   host: LocalHost;

@@ -5,7 +5,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort, stopChild } from '../../lib/dev/azurite.js';
+import { freePort, stopChild } from '../../dev/azurite.js';
 import { entraUser } from '../helpers/stack.js';
 
 const root = join(import.meta.dirname, '..', '..');
@@ -20,7 +20,7 @@ afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
 
 async function start(): Promise<{ child: ChildProcess; output: () => string }> {
   let output = '';
-  const child = spawn(process.execPath, [join(root, 'dist', 'lib', 'dev', 'start.js')], {
+  const child = spawn(process.execPath, [join(root, 'dist', 'dev', 'start.js')], {
     cwd: root,
     env: { ...process.env, PORT: String(port), SCIM_TOKEN: token, SCIM_DATA_DIR: dataDir, SCIM_STORAGE_CONNECTION_STRING: '', SCIM_TABLE_ENDPOINT: '', SCIM_TABLE_NAME: 'scim' },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { inject } from 'vitest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runTenantsCli } from '../../lib/auth/tenants-cli.js';
+import { runTenantsCli } from '../../tools/tenants-cli.js';
 import { generateToken } from '../../lib/auth/tokens.js';
 import { getServices } from '../../lib/services.js';
 import { TENANT_PARTITION } from '../../lib/store/tenant-store.js';

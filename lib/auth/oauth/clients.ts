@@ -5,7 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import { DEFAULT_TENANT, isTenantId, type TenantStore } from '../../store/tenant-store.js';
 import type { FederationTrust, OAuthClient, OAuthScope, OAuthStore } from '../../store/oauth-store.js';
-import { AdminError } from '../tenant-admin.js';
+import { AdminError } from '../../tenants/tenant-admin.js';
 import { generateToken, tokenHash } from '../tokens.js';
 import { invalidateAccessTokenCache } from './access-tokens.js';
 import { acceptableJwksUrl, type OAuthSettings } from './config.js';

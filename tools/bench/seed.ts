@@ -3,9 +3,9 @@
 import { DEFAULT_TENANT } from '../../lib/auth/authenticate.js';
 import { loadConfig } from '../../lib/config.js';
 import { createResource, type TenantScope } from '../../lib/scim/resource-service.js';
-import { userCreateBody } from '../../lib/simulator/engine.js';
-import type { GraphUser } from '../../lib/simulator/directory.js';
-import { defaultMappingConfig, Mappings } from '../../lib/simulator/mapping.js';
+import { userCreateBody } from '../simulator/engine.js';
+import type { GraphUser } from '../simulator/directory.js';
+import { defaultMappingConfig, Mappings } from '../simulator/mapping.js';
 import { createTableClient } from '../../lib/store/table-client.js';
 import { TableRepository } from '../../lib/store/table-repository.js';
 import { forEachLimit } from './measure.js';

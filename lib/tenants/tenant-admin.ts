@@ -1,12 +1,12 @@
-// The operator actions on tenants, shared by the CLI (scripts/tenants.ts) and the admin HTTP functions
+// The operator actions on tenants, shared by the CLI (tools/tenants.ts) and the admin HTTP functions
 // (functions/admin-tenants-*.ts): input rules, token generation (the token is returned once and never stored or
 // logged), and dropping this process's credential cache after every change.
 import { randomUUID } from 'node:crypto';
 import { ConcurrencyError } from '../store/repository.js';
 import { DEFAULT_TENANT, isTenantId, isUuid, TenantConflictError, type Tenant, type TenantChanges, type TenantStore } from '../store/tenant-store.js';
-import { invalidateCredentialCache } from './credential-cache.js';
-import { invalidateAccessTokenCache } from './oauth/access-tokens.js';
-import { generateToken, tokenHash } from './tokens.js';
+import { invalidateCredentialCache } from '../auth/credential-cache.js';
+import { invalidateAccessTokenCache } from '../auth/oauth/access-tokens.js';
+import { generateToken, tokenHash } from '../auth/tokens.js';
 
 /** A rejected operator request: 400 bad input, 404 unknown tenant, 409 conflict, 415 not a JSON body. */
 export class AdminError extends Error {

@@ -8,8 +8,8 @@ import type { AddressInfo } from 'node:net';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import azureFunctions, { type HttpResponseInit, type LogLevel } from '@azure/functions';
-import { sameToken } from '../auth/tokens.js';
-import { registrations, type Registration } from '../http/register.js';
+import { sameToken } from '../lib/auth/tokens.js';
+import { registrations, type Registration } from '../lib/http/register.js';
 
 export interface LocalHostOptions {
   port?: number;
@@ -57,7 +57,7 @@ export function routePrefixFromHostJson(): string {
 /** Imports every function file (compiled .js next to compiled lib, or .ts under vitest), which registers it. */
 export async function loadFunctions(): Promise<Registration[]> {
   const extension = import.meta.url.endsWith('.ts') ? '.ts' : '.js';
-  const dir = join(here, '..', '..', 'functions');
+  const dir = join(here, '..', 'functions');
   const files = (await readdir(dir)).filter((f) => f.endsWith(extension) && !f.endsWith('.d.ts')).sort();
   for (const file of files) await import(new URL(`file://${join(dir, file)}`).href);
   return registrations;

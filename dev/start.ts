@@ -3,9 +3,9 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { flushAllActivity } from '../activity/activity-log.js';
-import { checkScimToken } from '../config.js';
-import { getServices } from '../services.js';
+import { flushAllActivity } from '../lib/activity/activity-log.js';
+import { checkScimToken } from '../lib/config.js';
+import { getServices } from '../lib/services.js';
 import { startAzurite, type Azurite } from './azurite.js';
 import { projectRoot, startLocalHost } from './local-host.js';
 
@@ -31,7 +31,7 @@ async function main(): Promise<void> {
   if (!process.env.SCIM_STORAGE_CONNECTION_STRING && !process.env.SCIM_TABLE_ENDPOINT) {
     azurite = await startAzurite({ location: process.env.SCIM_DATA_DIR || join(root, '.azurite'), queue: true });
     process.env.SCIM_STORAGE_CONNECTION_STRING = azurite.connectionString;
-    // `npm run tenants` reads it while this Azurite runs (see lib/auth/tenants-cli.ts).
+    // `npm run tenants` reads it while this Azurite runs (see tools/tenants-cli.ts).
     writeFileSync(join(localDir, 'storage-connection'), azurite.connectionString + '\n', { mode: 0o600 });
     // Event delivery to Storage Queues, and a local queue consumer (docs/events.md), use Azurite's Queue service.
     process.env.SCIM_QUEUE_CONNECTION_STRING ||= azurite.queueConnectionString;

@@ -1,5 +1,5 @@
 // Closed-loop load: `concurrency` workers repeat an operation until a deadline (or a count), recording latencies.
-import { Samples, summarize, type LatencySummary } from '../../lib/simulator/stats.js';
+import { Samples, summarize, type LatencySummary } from '../simulator/stats.js';
 
 export interface LoadResult {
   operations: number;

@@ -11,7 +11,7 @@ import {
   runSimulation,
   type PatchMode,
   type SourceOptions,
-} from '../lib/simulator/index.js';
+} from './simulator/index.js';
 
 const HELP = `Usage: npm run simulate -- --url <base> --token <token> [options]
 

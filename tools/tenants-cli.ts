@@ -6,14 +6,14 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { ScimError } from '../scim/errors.js';
-import { createTableClient, storageConfigFromEnv, type StorageConfig } from '../store/table-client.js';
-import { TableOps } from '../store/table-ops.js';
-import { TenantStore } from '../store/tenant-store.js';
-import { OAuthStore } from '../store/oauth-store.js';
-import { createActivityStore } from '../activity/activity-store.js';
-import { activityConfigFromEnv } from '../activity/config.js';
-import { AdminError, MAX_GRACE_SECONDS, TenantAdmin, type TenantView, type UpdateTenantInput } from './tenant-admin.js';
+import { ScimError } from '../lib/scim/errors.js';
+import { createTableClient, storageConfigFromEnv, type StorageConfig } from '../lib/store/table-client.js';
+import { TableOps } from '../lib/store/table-ops.js';
+import { TenantStore } from '../lib/store/tenant-store.js';
+import { OAuthStore } from '../lib/store/oauth-store.js';
+import { createActivityStore } from '../lib/activity/activity-store.js';
+import { activityConfigFromEnv } from '../lib/activity/config.js';
+import { AdminError, MAX_GRACE_SECONDS, TenantAdmin, type TenantView, type UpdateTenantInput } from '../lib/tenants/tenant-admin.js';
 
 export interface CliIo {
   stdout(text: string): void;

@@ -1,5 +1,5 @@
-// Operator CLI for tenants and their tokens: `npm run --silent tenants -- help`. See lib/auth/tenants-cli.ts.
-import { runTenantsCli } from '../lib/auth/tenants-cli.js';
+// Operator CLI for tenants and their tokens: `npm run --silent tenants -- help`. See tools/tenants-cli.ts.
+import { runTenantsCli } from './tenants-cli.js';
 
 const code = await runTenantsCli(process.argv.slice(2), {
   stdout: (text) => process.stdout.write(text),

@@ -2,7 +2,7 @@
 // port, backed by the Azurite the parent started (env SCIM_STORAGE_CONNECTION_STRING / SCIM_TOKEN / SCIM_TABLE_NAME).
 // A process of its own so its peak RSS is the host's alone. It answers the parent over IPC with its storage-call
 // counter (lib/store/metrics.ts) and memory, and can watch its RSS around one request.
-import { startLocalHost } from '../../lib/dev/local-host.js';
+import { startLocalHost } from '../../dev/local-host.js';
 import { getServices } from '../../lib/services.js';
 import { totalStorageCalls } from '../../lib/store/metrics.js';
 
@@ -85,7 +85,7 @@ function stats(): HostStats {
 }
 
 async function main(): Promise<void> {
-  if (!process.send) throw new Error('scripts/bench/host.js runs as a child of the benchmark (IPC channel required).');
+  if (!process.send) throw new Error('tools/bench/host.js runs as a child of the benchmark (IPC channel required).');
   await (await getServices()).repository.ready();
   const host = await startLocalHost({ port: 0, log: onLog });
   let watch: { baseline: number; peak: number; maxRssAtStart: number; timer: NodeJS.Timeout | undefined } | undefined;

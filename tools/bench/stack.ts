@@ -1,11 +1,11 @@
-// The benchmark's local stack: an in-memory Azurite and the SCIM host (scripts/bench/host.js) as a child process on
+// The benchmark's local stack: an in-memory Azurite and the SCIM host (tools/bench/host.js) as a child process on
 // free ports, with an IPC client for the host's storage-call counter and memory.
 import { fork, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { TableClient } from '@azure/data-tables';
-import { startAzurite, stopChild, type Azurite } from '../../lib/dev/azurite.js';
+import { startAzurite, stopChild, type Azurite } from '../../dev/azurite.js';
 import type { HostStats, WatchResult } from './host.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
