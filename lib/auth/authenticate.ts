@@ -2,8 +2,9 @@
 //   1. the configured SCIM_TOKEN (if set)        -> the built-in tenant "default"
 //   2. a JWT (three dot-separated segments)      -> an Entra-issued token, mapped by its Entra tenant (entra-jwt.ts)
 //   3. anything else                             -> a secret token, looked up by its SHA-256 (one point read)
-// Lookups are cached in memory for SCIM_AUTH_CACHE_SECONDS (default 30 s, bounded in size), so a revoked or reset
-// token stops working on every instance within that time (at once on the instance that made the change). A
+// Lookups are cached in memory for SCIM_AUTH_CACHE_SECONDS (default 30 s, bounded in size) counted from when the read
+// was sent, and never past a token's own expiry, so a revoked or reset token stops working on every instance within
+// that time (at once on the instance that made the change), and a grace period ends everywhere when it says. A
 // suspended tenant gets 403 and an exhausted request budget 429, both only after the credential has been verified.
 import type { HttpRequest } from '@azure/functions';
 import { ScimError } from '../scim/errors.js';
@@ -76,9 +77,10 @@ async function tenantFromSecret(token: string, store: TenantStore): Promise<Tena
   const cache = credentialCaches();
   let record = cache.tokens.get(hash);
   if (!record) {
+    const readAt = Date.now();
     record = await store.findToken(hash);
     if (!record) throw new AuthenticationError('unknown token', true);
-    cache.tokens.set(hash, record);
+    cache.tokens.set(hash, record, readAt, record.expiresAt === undefined ? undefined : Date.parse(record.expiresAt));
   }
   // The point read matched the key already; the comparison here is constant-time all the same.
   if (!sameHash(record.hash, hash)) throw new AuthenticationError('unknown token', true);
@@ -92,8 +94,9 @@ async function tenantFromJwt(token: string, store: TenantStore): Promise<Tenant>
   const cache = credentialCaches();
   let tenantId = cache.jwtIssuers.get(entraTenant);
   if (tenantId === undefined) {
+    const readAt = Date.now();
     tenantId = (await store.findJwtIssuer(entraTenant)) ?? null;
-    cache.jwtIssuers.set(entraTenant, tenantId);
+    cache.jwtIssuers.set(entraTenant, tenantId, readAt);
   }
   if (tenantId === null) throw new AuthenticationError('JWT from an Entra tenant mapped to no tenant', true);
   try {
@@ -115,8 +118,9 @@ async function liveTenant(tenantId: string, store: TenantStore): Promise<Tenant>
   const cache = credentialCaches();
   let tenant = cache.tenants.get(tenantId);
   if (tenant === undefined) {
+    const readAt = Date.now();
     tenant = (await store.getTenant(tenantId)) ?? null;
-    cache.tenants.set(tenantId, tenant);
+    cache.tenants.set(tenantId, tenant, readAt);
   }
   if (tenant === null || tenant.status === 'deleting') throw new AuthenticationError('tenant gone', true);
   return tenant;
