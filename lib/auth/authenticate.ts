@@ -12,7 +12,8 @@ import { getServices } from '../services.js';
 import { DEFAULT_TENANT, type Tenant, type TenantStore } from '../store/tenant-store.js';
 import { credentialCaches } from './credential-cache.js';
 import { claimedEntraTenant, InvalidJwtError, jwtSettingsFromEnv, looksLikeJwt, SigningKeysUnavailableError, verifyEntraJwt } from './entra-jwt.js';
-import { defaultRequestsPerMinute, RateLimiter } from './rate-limit.js';
+import { currentStorageCalls } from '../store/metrics.js';
+import { authFailuresPerMinute, clientAddress, defaultRequestsPerMinute, RateLimiter } from './rate-limit.js';
 import { sameHash, sameToken, tokenHash } from './tokens.js';
 
 export { DEFAULT_TENANT } from '../store/tenant-store.js';
@@ -52,24 +53,51 @@ export function configuredToken(env: NodeJS.ProcessEnv = process.env): string | 
 }
 
 const limiter = new RateLimiter();
+/** Failed authentications per client address: over the limit, only credentials this instance has cached get in. */
+const failures = new RateLimiter();
 
-/** Forgets request budgets (tests). */
+/** Forgets request budgets and failure counts (tests). */
 export function resetRateLimits(): void {
   limiter.clear();
+  failures.clear();
 }
 
 export async function authenticate(request: HttpRequest): Promise<string> {
-  const token = bearerToken(request);
-  const configured = configuredToken();
-  if (configured !== undefined && sameToken(token, configured)) {
-    enforceBudget(DEFAULT_TENANT, undefined);
-    return DEFAULT_TENANT;
+  const address = clientAddress(request.headers.get('x-forwarded-for'));
+  try {
+    const token = bearerToken(request);
+    const configured = configuredToken();
+    if (configured !== undefined && sameToken(token, configured)) {
+      enforceBudget(request, DEFAULT_TENANT, undefined);
+      return DEFAULT_TENANT;
+    }
+    refuseUncachedWhenFailing(address, token);
+    const store = (await getServices()).tenants;
+    const tenant = looksLikeJwt(token) ? await tenantFromJwt(token, store) : await tenantFromSecret(token, store);
+    if (tenant.status === 'suspended') throw new ScimError(403, undefined, 'This tenant is suspended.');
+    enforceBudget(request, tenant.id, tenant.requestsPerMinute);
+    return tenant.id;
+  } catch (error) {
+    const limit = authFailuresPerMinute();
+    if (error instanceof AuthenticationError && limit !== undefined) failures.charge(address, limit, 1);
+    throw error;
   }
-  const store = (await getServices()).tenants;
-  const tenant = looksLikeJwt(token) ? await tenantFromJwt(token, store) : await tenantFromSecret(token, store);
-  if (tenant.status === 'suspended') throw new ScimError(403, undefined, 'This tenant is suspended.');
-  enforceBudget(tenant.id, tenant.requestsPerMinute);
-  return tenant.id;
+}
+
+/**
+ * An address that has used up its failed authentications gets 429 for any credential that would cost a storage read
+ * or a key fetch to check; credentials already cached here still work (Entra's addresses are shared by many jobs).
+ */
+function refuseUncachedWhenFailing(address: string, token: string): void {
+  const limit = authFailuresPerMinute();
+  if (limit === undefined) return;
+  const retryAfter = failures.retryAfter(address, limit);
+  if (retryAfter === 0) return;
+  const cache = credentialCaches();
+  const entraTenant = looksLikeJwt(token) ? claimedEntraTenant(token) : undefined;
+  const cached = entraTenant !== undefined ? cache.jwtIssuers.get(entraTenant) : looksLikeJwt(token) ? undefined : cache.tokens.get(tokenHash(token));
+  if (cached) return;
+  throw new ScimError(429, undefined, 'Too many failed authentications from this address; retry later.', { 'Retry-After': String(retryAfter) });
 }
 
 async function tenantFromSecret(token: string, store: TenantStore): Promise<Tenant> {
@@ -126,11 +154,26 @@ async function liveTenant(tenantId: string, store: TenantStore): Promise<Tenant>
   return tenant;
 }
 
-function enforceBudget(tenantId: string, ownBudget: number | undefined): void {
+/** What a request was admitted against, to charge its storage calls when it is done. */
+const admitted = new WeakMap<HttpRequest, { tenantId: string; budget: number; callsAtAdmission: number }>();
+
+function enforceBudget(request: HttpRequest, tenantId: string, ownBudget: number | undefined): void {
   const budget = ownBudget ?? defaultRequestsPerMinute();
   if (budget === undefined || budget <= 0) return;
   const retryAfter = limiter.take(tenantId, budget);
   if (retryAfter > 0) {
     throw new ScimError(429, undefined, `Too many requests for this tenant (budget ${budget} per minute); retry later.`, { 'Retry-After': String(retryAfter) });
   }
+  admitted.set(request, { tenantId, budget, callsAtAdmission: currentStorageCalls() });
+}
+
+/**
+ * Charges a finished request's storage calls beyond the one unit it took to get in (credential lookups excluded:
+ * they are cached and bounded), so a 10,000-member PATCH weighs what it costs and not what a lookup costs.
+ */
+export function chargeStorageCalls(request: HttpRequest, storageCalls: number): void {
+  const entry = admitted.get(request);
+  if (!entry) return;
+  admitted.delete(request);
+  limiter.charge(entry.tenantId, entry.budget, storageCalls - entry.callsAtAdmission - 1);
 }

@@ -21,6 +21,11 @@ export function countStorageCall(): void {
   if (current) current.storageCalls++;
 }
 
+/** Storage calls of the current request so far (0 outside a request). */
+export function currentStorageCalls(): number {
+  return requestScope.getStore()?.storageCalls ?? 0;
+}
+
 export function totalStorageCalls(): number {
   return total;
 }
