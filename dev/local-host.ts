@@ -162,6 +162,9 @@ export async function startLocalHost(options: LocalHostOptions = {}): Promise<Lo
       }
       const headers: Record<string, string> = {};
       for (const [k, v] of Object.entries(req.headers)) if (v !== undefined) headers[k] = Array.isArray(v) ? v.join(', ') : v;
+      // As Azure's front end does: append the connecting address, so the last entry is the one to trust.
+      const peer = req.socket.remoteAddress ?? 'unknown';
+      headers['x-forwarded-for'] = headers['x-forwarded-for'] ? `${headers['x-forwarded-for']}, ${peer}` : peer;
       const request = new azureFunctions.HttpRequest({ method, url: url.href, headers, params: found.params, body: { bytes: body } });
       const context = new azureFunctions.InvocationContext({
         invocationId: randomUUID(),

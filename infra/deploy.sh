@@ -9,6 +9,9 @@
 # infra/scim-mappings.json into the job's schema;  7. creates a tenant token with the tenants CLI, tests it with
 # validateCredentials and saves it with the base URL as the job's secrets (sync only assigned users and groups);
 # 8. optionally assigns a group (infra/entra.bicep, Microsoft Graph Bicep extension) and starts the job.
+# Between 4 and 5: the operators' sign-in (infra/admin-app.bicep: app registration with the Scim.Operator role;
+# infra/app/admin-auth.bicep: App Service Authentication in front of manage/* and the console) and the named function
+# key "automation" for scripts calling automation/*.
 #
 # Safe to re-run: every step looks before it creates, an unchanged schema is not written back, and a tenant token
 # that Entra already holds and that still validates is kept (--rotate-token replaces it).
@@ -33,6 +36,7 @@ Usage: infra/deploy.sh --env NAME [options]
       --app-name NAME       display name of the Entra enterprise app (default "Looop SCIM (NAME)")
       --tenant-name NAME    SCIM tenant name for the token (default NAME)
       --group OBJECT_ID     assign this Entra group to the app (users and groups in scope: assigned only)
+      --operators-group ID  Entra group whose members may sign in to the console and manage/* (Scim.Operator role)
       --start               start the provisioning job after configuring it
       --notify-email ADDR   e-mail Entra notifies when the job goes into quarantine
       --rotate-token        issue a new tenant token even if Entra holds a working one
@@ -50,6 +54,7 @@ LOCATION=${SCIM_LOCATION:-westeurope}
 APP_DISPLAY_NAME=""
 TENANT_NAME=""
 GROUP_ID=""
+OPERATORS_GROUP=""
 START_JOB=0
 NOTIFY_EMAIL=""
 ROTATE_TOKEN=0
@@ -69,6 +74,7 @@ while [ "$#" -gt 0 ]; do
     --app-name) need_value "$@"; APP_DISPLAY_NAME=$2; shift 2 ;;
     --tenant-name) need_value "$@"; TENANT_NAME=$2; shift 2 ;;
     --group) need_value "$@"; GROUP_ID=$2; shift 2 ;;
+    --operators-group) need_value "$@"; OPERATORS_GROUP=$2; shift 2 ;;
     --start) START_JOB=1; shift ;;
     --notify-email) need_value "$@"; NOTIFY_EMAIL=$2; shift 2 ;;
     --rotate-token) ROTATE_TOKEN=1; shift ;;
@@ -85,6 +91,7 @@ done
 [[ "$ENV_NAME" =~ ^[a-z0-9][a-z0-9-]{0,31}$ ]] || die "--env must be lower-case letters, digits and dashes (max 32): $ENV_NAME"
 [ -z "$GRACE_SECONDS" ] || [[ "$GRACE_SECONDS" =~ ^[0-9]+$ ]] || die "--grace-seconds must be a number"
 [ -z "$GROUP_ID" ] || [[ "$GROUP_ID" =~ ^[0-9a-fA-F-]{36}$ ]] || die "--group takes the group's object id (a GUID)"
+[ -z "$OPERATORS_GROUP" ] || [[ "$OPERATORS_GROUP" =~ ^[0-9a-fA-F-]{36}$ ]] || die "--operators-group takes the group's object id (a GUID)"
 RESOURCE_GROUP=${RESOURCE_GROUP:-rg-$ENV_NAME}
 APP_DISPLAY_NAME=${APP_DISPLAY_NAME:-"Looop SCIM ($ENV_NAME)"}
 TENANT_NAME=${TENANT_NAME:-$ENV_NAME}
@@ -148,7 +155,9 @@ fi
   read -r FUNCTION_APP
   read -r SCIM_BASE_URL
   read -r TABLE_ENDPOINT
-} < <(printf '%s' "$OUTPUTS" | jget fields .AZURE_FUNCTION_APP_NAME.value .SCIM_BASE_URL.value .SCIM_TABLE_ENDPOINT.value)
+  read -r STORAGE_ACCOUNT
+} < <(printf '%s' "$OUTPUTS" | jget fields .AZURE_FUNCTION_APP_NAME.value .SCIM_BASE_URL.value .SCIM_TABLE_ENDPOINT.value .AZURE_STORAGE_ACCOUNT_NAME.value)
+STORAGE_ACCOUNT=${STORAGE_ACCOUNT:-<storageAccount>}
 FUNCTION_APP=${FUNCTION_APP:-<functionAppName>}
 SCIM_BASE_URL=${SCIM_BASE_URL:-https://<functionAppName>.azurewebsites.net/scim/v2}
 TABLE_ENDPOINT=${TABLE_ENDPOINT:-https://<storageAccount>.table.core.windows.net}
@@ -177,6 +186,8 @@ build_package() {
     mkdir -p "$staging/dist"
     cp "$SCIM_REPO_ROOT/host.json" "$SCIM_REPO_ROOT/package.json" "$SCIM_REPO_ROOT/package-lock.json" "$staging/"
     cp -R "$SCIM_REPO_ROOT/dist/functions" "$SCIM_REPO_ROOT/dist/lib" "$staging/dist/"
+    # Local-development and tool code (dev/, tools/) compiles outside dist/functions and dist/lib, so it is not
+    # copied; the simulator's jsonpath-plus is a dev dependency, so npm ci --omit=dev leaves it out too.
   fi
   run_in "$staging" npm ci --omit=dev --no-audit --no-fund
   run_in "$staging" zip -qr "$PACKAGE" .
@@ -190,6 +201,35 @@ else
   # Fresh role assignments on the deployment container can take a few minutes to apply.
   retry 4 run az functionapp deployment source config-zip -g "$RESOURCE_GROUP" -n "$FUNCTION_APP" "${SUB_ARGS[@]}" \
     --src "$PACKAGE" --only-show-errors -o none || die "code deployment failed"
+fi
+
+# ---------------------------------------------------------------------------------------------------------------
+# Operators sign in with Entra ID (App Service Authentication; only the Scim.Operator role gets in), scripts use the
+# named function key "automation" on automation/*; nobody needs the _master key.
+if [ "$SKIP_INFRA" = 1 ]; then
+  step "Operator sign-in: skipped (--skip-infra)"
+else
+  step "Operator sign-in (infra/admin-app.bicep, infra/app/admin-auth.bicep)"
+  HOST_NAME=${SCIM_BASE_URL#https://}
+  HOST_NAME=${HOST_NAME%%/*}
+  admin_app=$(run az deployment group create -g "$RESOURCE_GROUP" -n scim-admin-app "${SUB_ARGS[@]}" \
+    --template-file "$SCIM_INFRA_DIR/admin-app.bicep" \
+    --parameters "environmentName=$ENV_NAME" "hostName=$HOST_NAME" "operatorsGroupId=$OPERATORS_GROUP" --only-show-errors -o json)
+  ADMIN_CLIENT_ID=$(printf '%s' "$admin_app" | jget get .properties.outputs.clientId.value)
+  [ "$DRY_RUN" = 0 ] || ADMIN_CLIENT_ID='<adminAppClientId>'
+  [ -n "$ADMIN_CLIENT_ID" ] || die "the admin app registration deployment returned no clientId"
+  run az deployment group create -g "$RESOURCE_GROUP" -n scim-admin-auth "${SUB_ARGS[@]}" \
+    --template-file "$SCIM_INFRA_DIR/app/admin-auth.bicep" \
+    --parameters "functionAppName=$FUNCTION_APP" "adminAppClientId=$ADMIN_CLIENT_ID" --only-show-errors -o none
+  # Created once; asking only whether it exists keeps its value out of this script.
+  has_key=$(read_cmd az functionapp keys list -g "$RESOURCE_GROUP" -n "$FUNCTION_APP" "${SUB_ARGS[@]}" \
+    --query "contains(keys(functionKeys || \`{}\`), 'automation')" --only-show-errors -o tsv) || has_key=false
+  if [ "$has_key" = true ]; then
+    log "function key \"automation\" exists; keeping it"
+  else
+    run az functionapp keys set -g "$RESOURCE_GROUP" -n "$FUNCTION_APP" "${SUB_ARGS[@]}" \
+      --key-type functionKeys --key-name automation --only-show-errors -o none
+  fi
 fi
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -320,4 +360,10 @@ Done.
   Token:             held by the Entra provisioning job only; never shown
   Status:            infra/status.sh --env $ENV_NAME
   Rotate the token:  infra/rotate-token.sh --env $ENV_NAME
+  Console:           $SCIM_BASE_URL/manage/console (Entra sign-in; members of the operators' group)
+  Automation key:    az functionapp keys list -g $RESOURCE_GROUP -n $FUNCTION_APP --query functionKeys.automation -o tsv
+                     (x-functions-key on $SCIM_BASE_URL/automation/tenants)
+  Your table role:   temporary (for the tenants CLI); remove it with
+                     az role assignment delete --assignee $DEPLOYER_ID --role "Storage Table Data Contributor" \\
+                       --scope "/subscriptions/$SUBSCRIPTION_ID/resourceGroups/$RESOURCE_GROUP/providers/Microsoft.Storage/storageAccounts/$STORAGE_ACCOUNT/tableServices/default/tables/${SCIM_TABLE_NAME:-scim}"
 EOF

@@ -4,9 +4,10 @@
 import { randomUUID } from 'node:crypto';
 import { ConcurrencyError } from '../store/repository.js';
 import { DEFAULT_TENANT, isTenantId, isUuid, TenantConflictError, type Tenant, type TenantChanges, type TenantStore } from '../store/tenant-store.js';
-import { invalidateCredentialCache } from '../auth/credential-cache.js';
+import { authCacheSeconds, invalidateCredentialCache } from '../auth/credential-cache.js';
 import { invalidateAccessTokenCache } from '../auth/oauth/access-tokens.js';
 import { generateToken, tokenHash } from '../auth/tokens.js';
+import { operationTimeoutMs } from '../store/table-ops.js';
 
 /** A rejected operator request: 400 bad input, 404 unknown tenant, 409 conflict, 415 not a JSON body. */
 export class AdminError extends Error {
@@ -145,12 +146,17 @@ export class TenantAdmin {
     }
   }
 
-  /** Issues a new token; the old ones stop working at once, or after `graceSeconds`. */
+  /**
+   * Issues a new token; the old ones stop working at once (on other instances within the credential cache time), or
+   * after `graceSeconds`. A grace period shorter than the cache time is lengthened to it: another instance may hold
+   * the old token without its expiry for that long, and the expiry returned must be the moment it ends everywhere.
+   */
   async resetToken(tenantId: string, options: { graceSeconds?: number } = {}): Promise<ResetToken> {
-    const grace = options.graceSeconds ?? 0;
-    if (!Number.isInteger(grace) || grace < 0 || grace > MAX_GRACE_SECONDS) {
+    const asked = options.graceSeconds ?? 0;
+    if (!Number.isInteger(asked) || asked < 0 || asked > MAX_GRACE_SECONDS) {
       throw new AdminError(400, `graceSeconds must be a whole number from 0 to ${MAX_GRACE_SECONDS}.`);
     }
+    const grace = asked === 0 ? 0 : Math.max(asked, Math.ceil(authCacheSeconds()));
     const tenant = await this.existing(tenantId);
     if (tenant.status === 'deleting') throw new AdminError(409, 'The tenant is being deleted.');
     const token = generateToken();
@@ -173,11 +179,13 @@ export class TenantAdmin {
   }
 
   /**
-   * Deletes the tenant and all its data: marks it as being deleted (its credentials fail from then on), removes its
-   * tokens, every row of its partition (batches of 100), then the tenant row and JWT mapping. Safe to run again if it
-   * was interrupted. `default` (the SCIM_TOKEN tenant) has no tenant row: its data is purged.
+   * Deletes the tenant and all its data: marks it as being deleted (from then on every instance that reads the tenant
+   * refuses its requests), removes its tokens, every row of its partition (batches of 100) and its activity; then waits
+   * until no instance can still hold its credentials from before the mark (deletionSettleMs) and sweeps again, so that
+   * whatever such an instance wrote in between goes too; then removes the tenant row and JWT mapping. Safe to run again
+   * if it was interrupted. `default` (the SCIM_TOKEN tenant) has no tenant row: its data is purged.
    */
-  async delete(tenantId: string): Promise<{ tenantId: string; deletedRows: number }> {
+  async delete(tenantId: string, options: { settleMs?: number } = {}): Promise<{ tenantId: string; deletedRows: number }> {
     const id = normalizeId(tenantId);
     const tenant = id === DEFAULT_TENANT ? undefined : await this.store.getTenant(id);
     try {
@@ -188,9 +196,12 @@ export class TenantAdmin {
         invalidateCredentialCache();
         invalidateAccessTokenCache();
       }
-      const deletedRows = await this.store.purgeTenantData(id);
+      let deletedRows = await this.store.purgeTenantData(id);
       await this.activity?.purge(id);
       if (tenant) {
+        await sleep(options.settleMs ?? deletionSettleMs());
+        deletedRows += await this.store.purgeTenantData(id);
+        await this.activity?.purge(id);
         const current = await this.store.getTenant(id);
         if (current) await this.store.deleteTenantRows(current);
       } else if (deletedRows === 0 && id !== DEFAULT_TENANT) {
@@ -221,6 +232,18 @@ export class TenantAdmin {
     return tenant;
   }
 }
+
+/**
+ * How long after a tenant is marked deleting another instance may still accept its writes: its cached credentials live
+ * SCIM_AUTH_CACHE_SECONDS from their read, a write it accepted may take one storage operation (SCIM_STORAGE_TIMEOUT_MS)
+ * to land, and its activity entries wait up to SCIM_ACTIVITY_FLUSH_MS in memory.
+ */
+export function deletionSettleMs(env: NodeJS.ProcessEnv = process.env): number {
+  const flush = Number(env.SCIM_ACTIVITY_FLUSH_MS);
+  return Math.ceil(authCacheSeconds(env) * 1000) + operationTimeoutMs() + (Number.isFinite(flush) && flush > 0 ? flush : 1000);
+}
+
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 function normalizeId(tenantId: string): string {
   const id = String(tenantId).trim().toLowerCase();

@@ -13,6 +13,7 @@ import { sameHash, tokenHash } from '../tokens.js';
 import { newAccessToken } from './access-tokens.js';
 import { InvalidAssertionError, KeysUnavailableError, verifyClientAssertion } from './assertion.js';
 import { oauthSettingsFromEnv, type OAuthSettings } from './config.js';
+import { clientAddress } from '../rate-limit.js';
 import { FailureLimiter } from './failure-limiter.js';
 
 export const TOKEN_ROUTE = 'oauth2/token';
@@ -209,16 +210,6 @@ function grantedScope(requested: string | undefined, allowed: OAuthScope): OAuth
   return wantsWrite ? 'scim' : 'scim.read';
 }
 
-/** The caller's address: the last X-Forwarded-For hop (added by the platform's front end), without its port. */
-export function clientAddress(request: HttpRequest): string {
-  const hops = (request.headers.get('x-forwarded-for') ?? '').split(',').map((s) => s.trim()).filter((s) => s !== '');
-  const last = hops.at(-1);
-  if (!last) return 'unknown';
-  const bracketed = /^\[([^\]]+)\](?::\d+)?$/.exec(last);
-  if (bracketed) return bracketed[1];
-  return /^[^:]+:\d+$/.test(last) ? last.slice(0, last.lastIndexOf(':')) : last;
-}
-
 function respond(status: number, body: unknown, headers: Record<string, string> = {}): HttpResponseInit {
   return { status, headers: { ...HEADERS, ...headers }, body: JSON.stringify(body) };
 }
@@ -235,7 +226,7 @@ function asOAuthError(error: unknown): OAuthError {
 export function tokenHandler(): HttpHandler {
   return async (request, invocation) => {
     const started = performance.now();
-    const address = clientAddress(request);
+    const address = clientAddress(request.headers.get('x-forwarded-for'));
     const { result, metrics } = await withRequestMetrics(async () => {
       try {
         const services = await getServices();
