@@ -6,7 +6,7 @@ import { oauthSettingsFromEnv } from '../../lib/auth/oauth/config.js';
 import { resetTokenFailureLimits, TokenEndpoint } from '../../lib/auth/oauth/token-endpoint.js';
 import { getServices } from '../../lib/services.js';
 import { withRequestMetrics } from '../../lib/store/metrics.js';
-import { callAs, createTenant, rowsOf, table, type CreatedTenant } from './helpers.js';
+import { callAs, cli, createTenant, rowsOf, table, type CreatedTenant } from './helpers.js';
 import { admin, basic, tokenRequest } from './oauth-helpers.js';
 import { entraUser, startStack, type Stack } from '../helpers/stack.js';
 
@@ -220,5 +220,27 @@ describe('failed attempts', () => {
     expect((await tokenRequest(stack, { grant_type: 'client_credentials' }, { ...from, ...basic(client.clientId, client.clientSecret) })).status).toBe(429);
     // Another address is not affected.
     expect((await tokenRequest(stack, { grant_type: 'client_credentials' }, { 'X-Forwarded-For': '198.51.100.2', ...basic(client.clientId, client.clientSecret) })).status).toBe(200);
+  });
+});
+
+describe('tenants CLI', () => {
+  it('oauth-client-create / -list / -delete manage the same clients as the admin API', async () => {
+    const created = await cli('oauth-client-create', '--tenant', tenantB.tenantId, '--name', 'from cli', '--base-url', stack.baseUrl, '--json');
+    expect(created.code).toBe(0);
+    expect(created.json).toEqual({ clientId: expect.any(String), clientSecret: expect.any(String), tokenEndpoint: `${stack.baseUrl}/oauth2/token`, scope: 'scim' });
+    const token = await tokenRequest(stack, { grant_type: 'client_credentials' }, basic(created.json.clientId, created.json.clientSecret));
+    expect(token.status).toBe(200);
+    const text = await cli('oauth-client-create', '--tenant', tenantB.tenantId, '--federation-issuer', 'https://login.microsoftonline.com/x/v2.0', '--federation-jwks-uri', 'https://login.microsoftonline.com/x/discovery/v2.0/keys', '--federation-subject', 'sp-object-id', '--federation-audience', 'api://app');
+    expect(text.code).toBe(0);
+    expect(text.stdout).toContain('Workload identity federation');
+    expect(text.stdout).not.toContain('Client secret');
+    const list = await cli('oauth-client-list', '--tenant', tenantB.tenantId, '--json');
+    expect(list.json.clients.map((c: { type: string }) => c.type).sort()).toEqual(['federated', 'secret']);
+    expect(list.stdout).not.toContain(created.json.clientSecret);
+    const deleted = await cli('oauth-client-delete', '--tenant', tenantB.tenantId, '--client', created.json.clientId, '--json');
+    expect(deleted.json).toEqual({ clientId: created.json.clientId, revoked: true });
+    expect((await callAs(stack, token.body.access_token)('GET', '/Users')).status).toBe(401);
+    const partial = await cli('oauth-client-create', '--tenant', tenantB.tenantId, '--federation-issuer', 'https://x');
+    expect(partial.code).toBe(2);
   });
 });
