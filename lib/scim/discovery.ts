@@ -34,6 +34,13 @@ export function serviceProviderConfig(config: ServiceConfig, baseUrl: string): R
         specUri: 'https://www.rfc-editor.org/rfc/rfc6750',
         primary: true,
       },
+      {
+        type: 'oauth2',
+        name: 'OAuth 2.0 client credentials',
+        description: `Access tokens from ${baseUrl}/oauth2/token: client_credentials grant with a client secret (HTTP Basic or form) or an RFC 7523 client assertion (workload identity federation).`,
+        specUri: 'https://www.rfc-editor.org/rfc/rfc6749#section-4.4',
+        primary: false,
+      },
     ],
     // Service limits beyond what RFC 7643 §5 can express.
     'urn:scim-functions:limits': {
