@@ -5,6 +5,9 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { oauthSettingsFromEnv } from '../../lib/auth/oauth/config.js';
 import { resetTokenFailureLimits, TokenEndpoint } from '../../lib/auth/oauth/token-endpoint.js';
 import { getServices } from '../../lib/services.js';
+import { ClientGoneError } from '../../lib/store/oauth-store.js';
+import { newAccessToken } from '../../lib/auth/oauth/access-tokens.js';
+import { tokenHash } from '../../lib/auth/tokens.js';
 import { withRequestMetrics } from '../../lib/store/metrics.js';
 import { callAs, cli, createTenant, rowsOf, table, type CreatedTenant } from './helpers.js';
 import { admin, basic, tokenRequest } from './oauth-helpers.js';
@@ -190,6 +193,27 @@ describe('revocation', () => {
     expect(rows.filter((r) => String(r.rowKey).includes(created.clientId))).toEqual([]);
     // Another tenant cannot delete tenant A's client.
     expect((await admin(stack, 'DELETE', `/${tenantB.tenantId}/oauth-clients/${client.clientId}`)).status).toBe(404);
+  });
+
+  it('an expired access token gets 401 (the expiry is checked on every request)', async () => {
+    const services = await getServices();
+    const token = newAccessToken();
+    await services.oauth.issueToken({ hash: tokenHash(token), tenantId: tenantA.tenantId, clientId: client.clientId, scope: 'scim', expiresAt: new Date(Date.now() + 1500).toISOString() });
+    expect((await callAs(stack, token)('GET', '/Users')).status).toBe(200);
+    await new Promise((r) => setTimeout(r, 1600));
+    const expired = await callAs(stack, token)('GET', '/Users');
+    expect(expired.status).toBe(401);
+    expect(expired.headers.get('www-authenticate')).toContain('invalid_token');
+  });
+
+  it('an issuance racing a delete fails: the token transaction requires the client row (no orphan token)', async () => {
+    const created = (await admin(stack, 'POST', `/${tenantA.tenantId}/oauth-clients`, { name: 'racing' })).body;
+    const services = await getServices();
+    // The delete wins between the issuance's read of the client and its transaction.
+    await table(stack).deleteEntity('~tenants', `OC:${created.clientId}`);
+    const record = { hash: 'A'.repeat(43), tenantId: tenantA.tenantId, clientId: created.clientId, scope: 'scim' as const, expiresAt: new Date(Date.now() + 3_600_000).toISOString() };
+    await expect(services.oauth.issueToken(record)).rejects.toBeInstanceOf(ClientGoneError);
+    expect(await services.oauth.findToken(record.hash)).toBeUndefined();
   });
 
   it('deleting the tenant removes its OAuth clients and tokens', async () => {
