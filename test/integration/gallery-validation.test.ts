@@ -159,13 +159,18 @@ describe('the 11 direct tests of the gallery validation', () => {
 
   it('Validate_Credentials_Test: the token URL answers 2xx with access_token, lifetime 60-360 minutes, SCIM accepts it', async () => {
     const client = (await admin(stack, 'POST', `/${tenant.tenantId}/oauth-clients`, {})).body;
-    const res = await tokenRequest(stack, { grant_type: 'client_credentials', client_id: client.clientId, client_secret: client.clientSecret });
-    expect(res.status).toBe(200);
-    expect(res.body.access_token).toEqual(expect.any(String));
-    expect(res.body.expires_in / 60).toBeGreaterThanOrEqual(60);
-    expect(res.body.expires_in / 60).toBeLessThanOrEqual(360);
-    const users = await stack.call('GET', '/Users?count=1', undefined, { Authorization: `Bearer ${res.body.access_token}` });
-    expect(users.status).toBe(200);
+    // Acquire_OAuth2_Token: form client_id + client_secret, `scope` only when the ISV names one ("scim" here).
+    for (const scope of [undefined, 'scim']) {
+      const body = `grant_type=client_credentials&client_id=${encodeURIComponent(client.clientId)}&client_secret=${encodeURIComponent(client.clientSecret)}${scope ? `&scope=${scope}` : ''}`;
+      const res = await tokenRequest(stack, body);
+      expect(res.status).toBe(200);
+      expect(res.body.access_token).toEqual(expect.any(String));
+      // Compose_Token_Validity_Minutes: div(expires_in, 60) within 60..360.
+      expect(Math.floor(res.body.expires_in / 60)).toBeGreaterThanOrEqual(60);
+      expect(Math.floor(res.body.expires_in / 60)).toBeLessThanOrEqual(360);
+      const users = await stack.call('GET', '/Users?startIndex=1&count=1', undefined, { Authorization: `Bearer ${res.body.access_token}` });
+      expect(users.status).toBe(200);
+    }
   });
 
   it('Federated_Identity_Test: a client assertion is exchanged for a token SCIM accepts', async () => {
@@ -182,13 +187,13 @@ describe('the 11 direct tests of the gallery validation', () => {
     };
     const client = (await admin(stack, 'POST', `/${tenant.tenantId}/oauth-clients`, { federation: trust })).body;
     const assertion = await assertionFor(trust, privateKey);
-    const res = await tokenRequest(stack, {
-      grant_type: 'client_credentials',
-      client_id: client.clientId,
-      client_assertion_type: 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer',
-      client_assertion: assertion,
-      scope: 'scim',
-    });
+    // Acquire_Federated_Token (generic flow): exactly this body — no scope, and an extra baseAddress parameter, which
+    // the endpoint ignores as RFC 6749 §3.2 asks for unknown parameters.
+    const enc = encodeURIComponent;
+    const res = await tokenRequest(
+      stack,
+      `grant_type=client_credentials&client_id=${enc(client.clientId)}&client_assertion=${enc(assertion)}&client_assertion_type=${enc('urn:ietf:params:oauth:client-assertion-type:jwt-bearer')}&baseAddress=${enc(stack.baseUrl)}`,
+    );
     expect(res.status).toBe(200);
     expect((await stack.call('GET', '/Users?count=1', undefined, { Authorization: `Bearer ${res.body.access_token}` })).status).toBe(200);
   });
@@ -401,13 +406,14 @@ function mappedTargets(): { user: string[]; group: string[] } {
 
 async function assertionFor(trust: { issuer: string; subject: string; audience: string }, key: CryptoKey): Promise<string> {
   const now = Math.floor(Date.now() / 1000);
-  return new SignJWT({ tid: randomUUID(), ver: '2.0', jti: randomUUID() })
+  // Shaped like the Entra v2.0 access token the validation obtains for its own app (uti, no jti; 60-90 minutes).
+  return new SignJWT({ tid: randomUUID(), ver: '2.0', uti: randomUUID(), azp: randomUUID(), roles: [] })
     .setProtectedHeader({ alg: 'RS256', typ: 'JWT', kid: 'entra-1' })
     .setIssuer(trust.issuer)
     .setSubject(trust.subject)
     .setAudience(trust.audience)
     .setIssuedAt(now)
     .setNotBefore(now)
-    .setExpirationTime(now + 3600)
+    .setExpirationTime(now + 5400)
     .sign(key);
 }
