@@ -10,6 +10,7 @@
 import type { HttpRequest } from '@azure/functions';
 import { ScimError } from '../scim/errors.js';
 import { getServices } from '../services.js';
+import type { AccessTokenRecord, OAuthStore } from '../store/oauth-store.js';
 import { DEFAULT_TENANT, type Tenant, type TenantStore } from '../store/tenant-store.js';
 import { credentialCaches } from './credential-cache.js';
 import { isAccessToken, resolveAccessToken, scopeAllows } from './oauth/access-tokens.js';
@@ -69,13 +70,18 @@ export async function authenticate(request: HttpRequest): Promise<string> {
   }
   const services = await getServices();
   const store = services.tenants;
-  const grant = isAccessToken(token) ? await resolveAccessToken(token, services.oauth) : undefined;
-  if (isAccessToken(token) && !grant) throw new AuthenticationError('unknown, revoked or expired access token', true);
+  const grant = isAccessToken(token) ? await accessGrant(token, services.oauth) : undefined;
   const tenant = grant ? await liveTenant(grant.tenantId, store) : looksLikeJwt(token) ? await tenantFromJwt(token, store) : await tenantFromSecret(token, store);
   if (tenant.status === 'suspended') throw new ScimError(403, undefined, 'This tenant is suspended.');
   enforceBudget(tenant.id, tenant.requestsPerMinute);
   if (grant && !scopeAllows(grant.scope, request)) throw new ScimError(403, undefined, 'This access token is read-only (scope scim.read).');
   return tenant.id;
+}
+
+async function accessGrant(token: string, oauth: OAuthStore): Promise<AccessTokenRecord> {
+  const grant = await resolveAccessToken(token, oauth);
+  if (!grant) throw new AuthenticationError('unknown, revoked or expired access token', true);
+  return grant;
 }
 
 async function tenantFromSecret(token: string, store: TenantStore): Promise<Tenant> {
