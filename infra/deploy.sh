@@ -7,7 +7,8 @@
 # 4. builds, packages and deploys the code;  5. creates (or finds) the Entra enterprise app from the non-gallery
 # template and its provisioning job from the "scim" template;  6. writes the attribute mappings of
 # infra/scim-mappings.json into the job's schema;  7. creates a tenant token with the tenants CLI, tests it with
-# validateCredentials and saves it with the base URL as the job's secrets (sync only assigned users and groups);
+# validateCredentials and saves it with the base URL as the job's secrets (sync only assigned users and groups) —
+# or, with --auth oauth, an OAuth client (client credentials grant: client id, secret, token URL) instead of a token;
 # 8. optionally assigns a group (infra/entra.bicep, Microsoft Graph Bicep extension) and starts the job.
 # Between 4 and 5: the operators' sign-in (infra/admin-app.bicep: app registration with the Scim.Operator role;
 # infra/app/admin-auth.bicep: App Service Authentication in front of manage/* and the console) and the named function
@@ -39,7 +40,9 @@ Usage: infra/deploy.sh --env NAME [options]
       --operators-group ID  Entra group whose members may sign in to the console and manage/* (Scim.Operator role)
       --start               start the provisioning job after configuring it
       --notify-email ADDR   e-mail Entra notifies when the job goes into quarantine
-      --rotate-token        issue a new tenant token even if Entra holds a working one
+      --auth token|oauth    how Entra authenticates: a secret token (default), or OAuth 2.0 client
+                            credentials (an OAuth client of the tenant; its secret tokens are then revoked)
+      --rotate-token        issue a new tenant token (or OAuth client) even if Entra holds a working one
       --grace-seconds N     with --rotate-token: how long the previous token keeps working
       --skip-infra          don't redeploy main.bicep; use the outputs of its last deployment
       --skip-code           don't build and deploy the code package
@@ -58,6 +61,7 @@ OPERATORS_GROUP=""
 START_JOB=0
 NOTIFY_EMAIL=""
 ROTATE_TOKEN=0
+AUTH_MODE=${SCIM_AUTH_MODE:-token}
 GRACE_SECONDS=""
 SKIP_INFRA=0
 SKIP_CODE=0
@@ -78,6 +82,7 @@ while [ "$#" -gt 0 ]; do
     --start) START_JOB=1; shift ;;
     --notify-email) need_value "$@"; NOTIFY_EMAIL=$2; shift 2 ;;
     --rotate-token) ROTATE_TOKEN=1; shift ;;
+    --auth) need_value "$@"; AUTH_MODE=$2; shift 2 ;;
     --grace-seconds) need_value "$@"; GRACE_SECONDS=$2; shift 2 ;;
     --skip-infra) SKIP_INFRA=1; shift ;;
     --skip-code) SKIP_CODE=1; shift ;;
@@ -89,6 +94,7 @@ done
 
 [ -n "$ENV_NAME" ] || { usage >&2; die "--env is required"; }
 [[ "$ENV_NAME" =~ ^[a-z0-9][a-z0-9-]{0,31}$ ]] || die "--env must be lower-case letters, digits and dashes (max 32): $ENV_NAME"
+[ "$AUTH_MODE" = token ] || [ "$AUTH_MODE" = oauth ] || die "--auth must be token or oauth"
 [ -z "$GRACE_SECONDS" ] || [[ "$GRACE_SECONDS" =~ ^[0-9]+$ ]] || die "--grace-seconds must be a number"
 [ -z "$GROUP_ID" ] || [[ "$GROUP_ID" =~ ^[0-9a-fA-F-]{36}$ ]] || die "--group takes the group's object id (a GUID)"
 [ -z "$OPERATORS_GROUP" ] || [[ "$OPERATORS_GROUP" =~ ^[0-9a-fA-F-]{36}$ ]] || die "--operators-group takes the group's object id (a GUID)"
@@ -300,7 +306,35 @@ if [ -n "$TENANT_ID" ] && [ "$ROTATE_TOKEN" = 0 ]; then
     log "tenant $TENANT_NAME ($TENANT_ID) exists and Entra's saved token still works; keeping it (--rotate-token replaces it)"
   fi
 fi
-if [ "$need_token" = 1 ]; then
+if [ "$need_token" = 1 ] && [ "$AUTH_MODE" = oauth ]; then
+  if [ -z "$TENANT_ID" ]; then
+    # The tenant's first secret token is never used in OAuth mode: it is revoked below, once OAuth works.
+    created_json=$(run tenants_cli create --name "$TENANT_NAME" --json) || die "the tenants CLI failed (create)"
+    TENANT_ID=$(printf '%s' "$created_json" | jget get .tenantId '<tenantId>')
+    created_json=""
+  fi
+  # The output holds the client secret: captured, never printed; it goes to Graph through pipes only.
+  TOKEN_JSON=$(run tenants_cli oauth-client-create --tenant "$TENANT_ID" --name "$OAUTH_CLIENT_NAME" --base-url "$SCIM_BASE_URL" --json) \
+    || die "the tenants CLI failed (oauth-client-create)"
+  NEW_CLIENT_ID=$(printf '%s' "$TOKEN_JSON" | jget get .clientId '<clientId>')
+  retry "${SCIM_VALIDATE_ATTEMPTS:-8}" pipe_token_body validate-oauth az rest --method POST --url "$JOB_URL/validateCredentials" --body @/dev/stdin \
+    --only-show-errors -o none || die "Entra could not obtain a token from $SCIM_BASE_URL/oauth2/token or use it (see the error above)"
+  # Scope and notifications (v1.0 secrets, no credential in them), then the OAuth credentials the way the Entra
+  # portal saves them (beta connectivityParameters); sources in infra/scripts/secrets-body.mjs.
+  pipe_token_body secrets-oauth az rest --method PUT --url "$GRAPH_URL/servicePrincipals/$SP_ID/synchronization/secrets" \
+    --body @/dev/stdin --only-show-errors -o none || die "could not save the provisioning settings"
+  pipe_token_body connectivity-oauth az rest --method PATCH --url "$GRAPH_BETA_URL/servicePrincipals/$SP_ID/synchronization/connectivityParameters" \
+    --body @/dev/stdin --only-show-errors -o none || die "could not save the OAuth credentials"
+  TOKEN_JSON=""
+  # Entra now holds only the OAuth client: retire the tenant's secret tokens and this deployment's older clients.
+  run tenants_cli revoke --tenant "$TENANT_ID" --json >/dev/null || die "the tenants CLI failed (revoke)"
+  clients_json=$(read_cmd tenants_cli oauth-client-list --tenant "$TENANT_ID" --json) || die "the tenants CLI failed (oauth-client-list)"
+  while IFS= read -r old_client; do
+    [ -z "$old_client" ] || [ "$old_client" = "$NEW_CLIENT_ID" ] ||
+      run tenants_cli oauth-client-delete --tenant "$TENANT_ID" --client "$old_client" --json >/dev/null
+  done < <(printf '%s' "$clients_json" | jget oauth-clients "$OAUTH_CLIENT_NAME")
+  [ "$DRY_RUN" = 1 ] || log "OAuth client $NEW_CLIENT_ID saved in the provisioning job (token URL $SCIM_BASE_URL/oauth2/token)"
+elif [ "$need_token" = 1 ]; then
   if [ -n "$TENANT_ID" ]; then
     token_cmd=(reset-token --tenant "$TENANT_ID" --json)
     if [ -n "$GRACE_SECONDS" ]; then token_cmd+=(--grace-seconds "$GRACE_SECONDS"); fi
@@ -357,7 +391,7 @@ Done.
   Entra app:         $APP_DISPLAY_NAME (service principal $SP_ID, appId $APP_ID)
   Provisioning job:  $JOB_ID
   SCIM tenant:       $TENANT_NAME (${TENANT_ID:-<tenantId>})
-  Token:             held by the Entra provisioning job only; never shown
+  Credential:        $([ "$AUTH_MODE" = oauth ] && printf 'OAuth client (client credentials grant), token URL %s/oauth2/token' "$SCIM_BASE_URL" || printf 'secret token'); held by the Entra provisioning job only, never shown
   Status:            infra/status.sh --env $ENV_NAME
   Rotate the token:  infra/rotate-token.sh --env $ENV_NAME
   Console:           $SCIM_BASE_URL/manage/console (Entra sign-in; members of the operators' group)

@@ -13,6 +13,8 @@ import { TenantStore } from '../lib/store/tenant-store.js';
 import { OAuthStore } from '../lib/store/oauth-store.js';
 import { createActivityStore } from '../lib/activity/activity-store.js';
 import { activityConfigFromEnv } from '../lib/activity/config.js';
+import { OAuthClientAdmin } from '../lib/auth/oauth/clients.js';
+import { oauthSettingsFromEnv } from '../lib/auth/oauth/config.js';
 import { AdminError, MAX_GRACE_SECONDS, TenantAdmin, type TenantView, type UpdateTenantInput } from '../lib/tenants/tenant-admin.js';
 
 export interface CliIo {
@@ -39,6 +41,16 @@ Commands:
   resume --tenant <id>
   update --tenant <id> [--name <name>] [--jwt-issuer-tenant <guid>|none] [--requests-per-minute <n>|off]
   delete --tenant <id>             delete the tenant and ALL its data (users, groups, memberships)
+
+OAuth clients (Entra's "OAuth2 client credentials" or "workload identity federation" instead of a secret token):
+  oauth-client-create --tenant <id> [--name <name>] [--scope scim|scim.read] [--base-url <https://host/scim/v2>]
+                                   a client id and secret (shown once) and the token URL for Entra
+  oauth-client-create --tenant <id> --federation-issuer <iss> --federation-jwks-uri <url>
+                      --federation-subject <sub> --federation-audience <aud> [--name] [--scope] [--base-url]
+                                   a federated client (no secret): Entra's signed assertions are exchanged for tokens
+  oauth-client-list --tenant <id>  the tenant's OAuth clients (never secrets)
+  oauth-client-delete --tenant <id> --client <client-id>
+                                   revoke the client and every token it obtained
 
 Options:
   --json                           machine-readable output
@@ -73,8 +85,10 @@ export async function runTenantsCli(args: string[], io: CliIo, root = projectRoo
     const storageEnv = { ...io.env, SCIM_STORAGE_CONNECTION_STRING: storage.connectionString ?? '', SCIM_TABLE_ENDPOINT: storage.tableEndpoint ?? '', SCIM_TABLE_NAME: storage.tableName };
     const activity = await createActivityStore(activityConfigFromEnv(storageEnv).tableName, storageEnv);
     const ops = new TableOps(await createTableClient(storage));
-    const admin = new TenantAdmin(new TenantStore(ops), activity, new OAuthStore(ops));
-    await execute(parsed, admin, io);
+    const tenants = new TenantStore(ops);
+    const oauth = new OAuthStore(ops);
+    const admin = new TenantAdmin(tenants, activity, oauth);
+    await execute(parsed, admin, io, new OAuthClientAdmin(tenants, oauth, oauthSettingsFromEnv(io.env)));
     return 0;
   } catch (error) {
     if (error instanceof UsageError) {
@@ -99,6 +113,13 @@ function parse(args: string[]) {
       'jwt-issuer-tenant': { type: 'string' },
       'grace-seconds': { type: 'string' },
       'requests-per-minute': { type: 'string' },
+      client: { type: 'string' },
+      scope: { type: 'string' },
+      'base-url': { type: 'string' },
+      'federation-issuer': { type: 'string' },
+      'federation-jwks-uri': { type: 'string' },
+      'federation-subject': { type: 'string' },
+      'federation-audience': { type: 'string' },
       json: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
     },
@@ -109,7 +130,7 @@ function parse(args: string[]) {
 
 type Parsed = ReturnType<typeof parse>;
 
-async function execute(p: Parsed, admin: TenantAdmin, io: CliIo): Promise<void> {
+async function execute(p: Parsed, admin: TenantAdmin, io: CliIo, clients: OAuthClientAdmin): Promise<void> {
   const out = (json: unknown, text: string): void => io.stdout(p.json ? `${JSON.stringify(json)}\n` : text);
   switch (p.command) {
     case 'create': {
@@ -176,9 +197,49 @@ async function execute(p: Parsed, admin: TenantAdmin, io: CliIo): Promise<void> 
       out(d, `Deleted tenant ${d.tenantId} and ${d.deletedRows} row(s) of its data.\n`);
       return;
     }
+    case 'oauth-client-create': {
+      const federation = federationOf(p);
+      const baseUrl = (p['base-url'] ?? PLACEHOLDER_BASE_URL).replace(/\/+$/, '');
+      const c = await clients.create(tenantOf(p), { name: p.name, scope: p.scope, federation }, baseUrl);
+      out(
+        c,
+        `Created OAuth client ${c.clientId} for tenant ${tenantOf(p)} (scope ${c.scope}).\n\n` +
+          `In Entra ID (Provisioning > Admin Credentials), choose ${federation ? '"Workload identity federation"' : '"OAuth2 client credentials grant"'} and enter:\n` +
+          `  Tenant URL:       ${baseUrl}\n  Token endpoint:   ${c.tokenEndpoint}\n  Client ID:        ${c.clientId}\n` +
+          (c.clientSecret ? `  Client secret:    ${c.clientSecret}\n\nThe secret is shown once; only its hash is stored.\n` : '\nNo secret: Entra signs an assertion that matches the trust you entered.\n'),
+      );
+      return;
+    }
+    case 'oauth-client-list': {
+      const list = await clients.list(tenantOf(p));
+      out(
+        { clients: list },
+        list.length === 0
+          ? 'No OAuth clients.\n'
+          : list.map((c) => `${c.clientId}  ${c.type.padEnd(9)}  ${c.scope.padEnd(9)}  ${c.created.slice(0, 19)}  ${c.name}${c.federation ? `\n    trusts iss ${c.federation.issuer}, sub ${c.federation.subject}, aud ${c.federation.audience}` : ''}`).join('\n') + '\n',
+      );
+      return;
+    }
+    case 'oauth-client-delete': {
+      if (p.client === undefined || p.client === '') throw new UsageError('oauth-client-delete needs --client <client-id>.');
+      const d = await clients.delete(tenantOf(p), p.client);
+      out(d, `Revoked OAuth client ${d.clientId} and the tokens it obtained (other instances: within the auth cache time).\n`);
+      return;
+    }
     default:
       throw new UsageError(`Unknown command: ${p.command}`);
   }
+}
+
+const PLACEHOLDER_BASE_URL = 'https://<your-function-app>/scim/v2';
+
+/** The federation trust from the four --federation-* options: all or none. */
+function federationOf(p: Parsed): Record<string, string> | undefined {
+  const fields = { issuer: p['federation-issuer'], jwksUri: p['federation-jwks-uri'], subject: p['federation-subject'], audience: p['federation-audience'] };
+  const given = Object.values(fields).filter((v) => v !== undefined).length;
+  if (given === 0) return undefined;
+  if (given < 4) throw new UsageError('A federated client needs all of --federation-issuer, --federation-jwks-uri, --federation-subject, --federation-audience.');
+  return fields as Record<string, string>;
 }
 
 function tenantOf(p: Parsed): string {

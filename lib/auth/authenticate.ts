@@ -11,6 +11,7 @@
 import type { HttpRequest } from '@azure/functions';
 import { ScimError } from '../scim/errors.js';
 import { getServices } from '../services.js';
+import type { AccessTokenRecord, OAuthStore } from '../store/oauth-store.js';
 import { DEFAULT_TENANT, type Tenant, type TenantStore } from '../store/tenant-store.js';
 import { credentialCaches } from './credential-cache.js';
 import { isAccessToken, resolveAccessToken, scopeAllows } from './oauth/access-tokens.js';
@@ -77,8 +78,7 @@ export async function authenticate(request: HttpRequest): Promise<string> {
     refuseUncachedWhenFailing(address, token);
     const services = await getServices();
     const store = services.tenants;
-    const grant = isAccessToken(token) ? await resolveAccessToken(token, services.oauth) : undefined;
-    if (isAccessToken(token) && !grant) throw new AuthenticationError('unknown, revoked or expired access token', true);
+    const grant = isAccessToken(token) ? await accessGrant(token, services.oauth) : undefined;
     const tenant = grant ? await liveTenant(grant.tenantId, store) : looksLikeJwt(token) ? await tenantFromJwt(token, store) : await tenantFromSecret(token, store);
     if (tenant.status === 'suspended') throw new ScimError(403, undefined, 'This tenant is suspended.');
     enforceBudget(request, tenant.id, tenant.requestsPerMinute);
@@ -105,6 +105,12 @@ function refuseUncachedWhenFailing(address: string, token: string): void {
   const cached = entraTenant !== undefined ? cache.jwtIssuers.get(entraTenant) : looksLikeJwt(token) ? undefined : cache.tokens.get(tokenHash(token));
   if (cached) return;
   throw new ScimError(429, undefined, 'Too many failed authentications from this address; retry later.', { 'Retry-After': String(retryAfter) });
+}
+
+async function accessGrant(token: string, oauth: OAuthStore): Promise<AccessTokenRecord> {
+  const grant = await resolveAccessToken(token, oauth);
+  if (!grant) throw new AuthenticationError('unknown, revoked or expired access token', true);
+  return grant;
 }
 
 async function tenantFromSecret(token: string, store: TenantStore): Promise<Tenant> {

@@ -174,8 +174,11 @@ export class OAuthStore {
     const [from, to] = oauthKeys.clientTokenRange(clientId);
     for await (const row of this.ops.range(TENANT_PARTITION, from, to, { select: ['RowKey'] })) {
       const hash = String(row.rowKey).slice(from.length);
-      const token = await this.findToken(hash);
-      if (token && token.tenantId !== tenantId) continue;
+      if (!found) {
+        // Leftovers of an interrupted delete: only this tenant's.
+        const token = await this.findToken(hash);
+        if (token && token.tenantId !== tenantId) continue;
+      }
       actions.push(...deleteTokenActions(clientId, hash));
     }
     const [jFrom, jTo] = oauthKeys.assertionRange(clientId);

@@ -5,8 +5,11 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { oauthSettingsFromEnv } from '../../lib/auth/oauth/config.js';
 import { resetTokenFailureLimits, TokenEndpoint } from '../../lib/auth/oauth/token-endpoint.js';
 import { getServices } from '../../lib/services.js';
+import { ClientGoneError } from '../../lib/store/oauth-store.js';
+import { newAccessToken } from '../../lib/auth/oauth/access-tokens.js';
+import { tokenHash } from '../../lib/auth/tokens.js';
 import { withRequestMetrics } from '../../lib/store/metrics.js';
-import { callAs, createTenant, rowsOf, table, type CreatedTenant } from './helpers.js';
+import { callAs, cli, createTenant, rowsOf, table, type CreatedTenant } from './helpers.js';
 import { admin, basic, tokenRequest, tokenRequestFrom } from './oauth-helpers.js';
 import { entraUser, startStack, type Stack } from '../helpers/stack.js';
 
@@ -192,6 +195,27 @@ describe('revocation', () => {
     expect((await admin(stack, 'DELETE', `/${tenantB.tenantId}/oauth-clients/${client.clientId}`)).status).toBe(404);
   });
 
+  it('an expired access token gets 401 (the expiry is checked on every request)', async () => {
+    const services = await getServices();
+    const token = newAccessToken();
+    await services.oauth.issueToken({ hash: tokenHash(token), tenantId: tenantA.tenantId, clientId: client.clientId, scope: 'scim', expiresAt: new Date(Date.now() + 1500).toISOString() });
+    expect((await callAs(stack, token)('GET', '/Users')).status).toBe(200);
+    await new Promise((r) => setTimeout(r, 1600));
+    const expired = await callAs(stack, token)('GET', '/Users');
+    expect(expired.status).toBe(401);
+    expect(expired.headers.get('www-authenticate')).toContain('invalid_token');
+  });
+
+  it('an issuance racing a delete fails: the token transaction requires the client row (no orphan token)', async () => {
+    const created = (await admin(stack, 'POST', `/${tenantA.tenantId}/oauth-clients`, { name: 'racing' })).body;
+    const services = await getServices();
+    // The delete wins between the issuance's read of the client and its transaction.
+    await table(stack).deleteEntity('~tenants', `OC:${created.clientId}`);
+    const record = { hash: 'A'.repeat(43), tenantId: tenantA.tenantId, clientId: created.clientId, scope: 'scim' as const, expiresAt: new Date(Date.now() + 3_600_000).toISOString() };
+    await expect(services.oauth.issueToken(record)).rejects.toBeInstanceOf(ClientGoneError);
+    expect(await services.oauth.findToken(record.hash)).toBeUndefined();
+  });
+
   it('deleting the tenant removes its OAuth clients and tokens', async () => {
     const doomed = await createTenant('Doomed');
     const created = (await admin(stack, 'POST', `/${doomed.tenantId}/oauth-clients`, {})).body;
@@ -221,5 +245,27 @@ describe('failed attempts', () => {
     expect((await tokenRequestFrom(stack, '127.0.0.5', { grant_type: 'client_credentials' }, basic(client.clientId, client.clientSecret))).status).toBe(429);
     // Another address is not affected, whatever header it sends.
     expect((await tokenRequestFrom(stack, '127.0.0.6', { grant_type: 'client_credentials' }, { ...spoofed, ...basic(client.clientId, client.clientSecret) })).status).toBe(200);
+  });
+});
+
+describe('tenants CLI', () => {
+  it('oauth-client-create / -list / -delete manage the same clients as the admin API', async () => {
+    const created = await cli('oauth-client-create', '--tenant', tenantB.tenantId, '--name', 'from cli', '--base-url', stack.baseUrl, '--json');
+    expect(created.code).toBe(0);
+    expect(created.json).toEqual({ clientId: expect.any(String), clientSecret: expect.any(String), tokenEndpoint: `${stack.baseUrl}/oauth2/token`, scope: 'scim' });
+    const token = await tokenRequest(stack, { grant_type: 'client_credentials' }, basic(created.json.clientId, created.json.clientSecret));
+    expect(token.status).toBe(200);
+    const text = await cli('oauth-client-create', '--tenant', tenantB.tenantId, '--federation-issuer', 'https://login.microsoftonline.com/x/v2.0', '--federation-jwks-uri', 'https://login.microsoftonline.com/x/discovery/v2.0/keys', '--federation-subject', 'sp-object-id', '--federation-audience', 'api://app');
+    expect(text.code).toBe(0);
+    expect(text.stdout).toContain('Workload identity federation');
+    expect(text.stdout).not.toContain('Client secret');
+    const list = await cli('oauth-client-list', '--tenant', tenantB.tenantId, '--json');
+    expect(list.json.clients.map((c: { type: string }) => c.type).sort()).toEqual(['federated', 'secret']);
+    expect(list.stdout).not.toContain(created.json.clientSecret);
+    const deleted = await cli('oauth-client-delete', '--tenant', tenantB.tenantId, '--client', created.json.clientId, '--json');
+    expect(deleted.json).toEqual({ clientId: created.json.clientId, revoked: true });
+    expect((await callAs(stack, token.body.access_token)('GET', '/Users')).status).toBe(401);
+    const partial = await cli('oauth-client-create', '--tenant', tenantB.tenantId, '--federation-issuer', 'https://x');
+    expect(partial.code).toBe(2);
   });
 });

@@ -80,6 +80,7 @@ export interface RunResult {
 export interface FakeState {
   [key: string]: unknown;
   tokens?: Array<{ tenantId: string; token: string; expiresAt: number | null }>;
+  oauthClients?: Array<{ tenantId: string; clientId: string; clientSecret: string; name: string }>;
   tenants?: Array<{ tenantId: string; name: string }>;
 }
 
@@ -232,7 +233,7 @@ export function readZip(file: string): Map<string, Buffer> {
 // ------------------------------------------------------------------------------------------------ assertions
 
 /** Every token the fake tenants CLI has issued so far. */
-export const tokens = (box: Sandbox) => (box.state().tokens ?? []).map((t) => t.token);
+export const tokens = (box: Sandbox) => [...(box.state().tokens ?? []).map((t) => t.token), ...(box.state().oauthClients ?? []).map((c) => c.clientSecret)];
 
 export function expectNoSecrets(box: Sandbox, run: { output: string; calls: Call[] }) {
   const secrets = tokens(box);

@@ -168,7 +168,50 @@ export const CONSOLE_SCRIPT = String.raw`
           info.textContent = text;
         }
       }
+      return loadOAuthClients();
     });
+  }
+
+  // ---- OAuth clients (OAuth2 client credentials, workload identity federation) ----
+
+  function showMode(mode) {
+    ['token', 'oauth', 'wif'].forEach(function (m) { $('mode-' + m).hidden = m !== mode; });
+  }
+
+  function loadOAuthClients() {
+    var list = $('oauth-clients');
+    var usable = !!(state.integration && state.integration.canResetToken);
+    $('create-oauth-client').disabled = !usable;
+    $('create-wif-client').disabled = !usable;
+    clear(list);
+    if (!usable) { $('oauth-clients-block').hidden = true; return Promise.resolve(); }
+    return api('GET', tenantPath() + '/oauth-clients').then(function (data) {
+      var clients = (data && data.clients) || [];
+      $('oauth-clients-block').hidden = clients.length === 0;
+      clients.forEach(function (c) {
+        var label = (c.type === 'federated' ? 'Federated' : 'Secret') + ' client ' + c.clientId + (c.name ? ' (' + c.name + ')' : '') + ', scope ' + c.scope + ', created ' + formatTime(c.created);
+        var revoke = el('button', { type: 'button', className: 'danger', 'aria-label': 'Revoke client ' + c.clientId }, ['Revoke']);
+        revoke.addEventListener('click', function () { revokeOAuthClient(c.clientId); });
+        list.appendChild(el('li', null, [label + ' ', revoke]));
+      });
+    });
+  }
+
+  function createOAuthClient(body, show) {
+    busy(1);
+    return api('POST', tenantPath() + '/oauth-clients', body).then(function (data) {
+      show(data);
+      return loadOAuthClients();
+    }).catch(report).finally(function () { busy(-1); });
+  }
+
+  function revokeOAuthClient(clientId) {
+    if (!window.confirm('Revoke OAuth client ' + clientId + '? Entra can no longer obtain tokens with it, and its tokens stop working.')) return;
+    busy(1);
+    api('DELETE', tenantPath() + '/oauth-clients/' + encodeURIComponent(clientId)).then(function () {
+      setStatus('Revoked OAuth client ' + clientId + '.');
+      return loadOAuthClients();
+    }).catch(report).finally(function () { busy(-1); });
   }
 
   // ---- copy ----
@@ -405,6 +448,32 @@ export const CONSOLE_SCRIPT = String.raw`
   $('more').addEventListener('click', function () {
     busy(1);
     loadActivity(true).catch(report).finally(function () { busy(-1); });
+  });
+
+  Array.prototype.forEach.call(document.querySelectorAll('input[name="connect-mode"]'), function (radio) {
+    radio.addEventListener('change', function () { if (radio.checked) showMode(radio.value); });
+  });
+  Array.prototype.forEach.call(document.querySelectorAll('button[data-copy]'), function (button) {
+    button.addEventListener('click', function () { copy($(button.getAttribute('data-copy')), button.getAttribute('data-what')); });
+  });
+  $('create-oauth-client').addEventListener('click', function () {
+    createOAuthClient({ name: 'Entra provisioning' }, function (data) {
+      $('oauth-token-endpoint').value = data.tokenEndpoint;
+      $('oauth-client-id').value = data.clientId;
+      $('oauth-client-secret').value = data.clientSecret;
+      $('new-oauth-client').hidden = false;
+      $('oauth-client-secret').focus();
+    });
+  });
+  $('wif-form').addEventListener('submit', function (event) {
+    event.preventDefault();
+    var federation = { issuer: $('wif-issuer').value.trim(), jwksUri: $('wif-jwks').value.trim(), subject: $('wif-subject').value.trim(), audience: $('wif-audience').value.trim() };
+    createOAuthClient({ name: 'Entra workload identity federation', federation: federation }, function (data) {
+      $('wif-client-id').value = data.clientId;
+      $('wif-token-endpoint').value = data.tokenEndpoint;
+      $('new-wif-client').hidden = false;
+      $('wif-client-id').focus();
+    });
   });
 
   // Behind App Service Authentication (the page says so), /.auth/me names the signed-in operator.
