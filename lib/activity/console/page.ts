@@ -3,6 +3,7 @@
 // and this stylesheet (by hash), API calls to this origin only, and no framing.
 import { createHash } from 'node:crypto';
 import { TRANSPORT_SECURITY } from '../../http/transport-security.js';
+import { EVENTS_PANEL_BODY, EVENTS_PANEL_SCRIPT } from './events-panel.js';
 import { CONSOLE_BODY } from './markup.js';
 import { CONSOLE_SCRIPT } from './script.js';
 import { CONSOLE_CSS } from './styles.js';
@@ -21,7 +22,9 @@ export const consoleHtml = (adminAuth: 'key' | 'entra'): string => `<!doctype ht
 </head>
 <body>
 ${CONSOLE_BODY}
+${EVENTS_PANEL_BODY}
 <script>${CONSOLE_SCRIPT}</script>
+<script>${EVENTS_PANEL_SCRIPT}</script>
 </body>
 </html>
 `;
@@ -30,7 +33,7 @@ export const CONSOLE_HTML = consoleHtml('key');
 
 export const CONSOLE_CSP = [
   "default-src 'none'",
-  `script-src ${hash(CONSOLE_SCRIPT)}`,
+  `script-src ${hash(CONSOLE_SCRIPT)} ${hash(EVENTS_PANEL_SCRIPT)}`,
   `style-src ${hash(CONSOLE_CSS)}`,
   "connect-src 'self'",
   "img-src data:",
