@@ -54,8 +54,12 @@ export function routePrefixFromHostJson(): string {
   return hostJson.extensions?.http?.routePrefix ?? 'api';
 }
 
-/** Imports every function file (compiled .js next to compiled lib, or .ts under vitest), which registers it. */
+/**
+ * Imports every function file (compiled .js next to compiled lib, or .ts under vitest), which registers it. Under the
+ * bundle (dist/app/start.js, see scripts/bundle.ts) the functions registered themselves when it loaded.
+ */
 export async function loadFunctions(): Promise<Registration[]> {
+  if (registrations.length > 0) return registrations;
   const extension = import.meta.url.endsWith('.ts') ? '.ts' : '.js';
   const dir = join(here, '..', 'functions');
   const files = (await readdir(dir)).filter((f) => f.endsWith(extension) && !f.endsWith('.d.ts')).sort();

@@ -183,17 +183,18 @@ build_package() {
   run_in "$SCIM_REPO_ROOT" npm ci --no-audit --no-fund
   run_in "$SCIM_REPO_ROOT" npm run build
   if [ "$DRY_RUN" = 1 ]; then
-    log "[dry-run] copy host.json package.json package-lock.json dist/functions dist/lib to $staging"
+    log "[dry-run] copy host.json package.json package-lock.json dist/app (without start.js) to $staging"
   else
     local f
-    for f in host.json package.json package-lock.json dist/functions dist/lib; do
+    # The app is the esbuild bundle dist/app/main.js (package.json "main") and its chunks; start.js is `npm start`'s
+    # local host, development-only code.
+    for f in host.json package.json package-lock.json dist/app/main.js; do
       [ -e "$SCIM_REPO_ROOT/$f" ] || die "the build did not produce $f; is 'npm run build' working?"
     done
     mkdir -p "$staging/dist"
     cp "$SCIM_REPO_ROOT/host.json" "$SCIM_REPO_ROOT/package.json" "$SCIM_REPO_ROOT/package-lock.json" "$staging/"
-    cp -R "$SCIM_REPO_ROOT/dist/functions" "$SCIM_REPO_ROOT/dist/lib" "$staging/dist/"
-    # Local-development and tool code (dev/, tools/) compiles outside dist/functions and dist/lib, so it is not
-    # copied; the simulator's jsonpath-plus is a dev dependency, so npm ci --omit=dev leaves it out too.
+    cp -R "$SCIM_REPO_ROOT/dist/app" "$staging/dist/"
+    rm -f "$staging/dist/app/start.js" "$staging/dist/app/start.js.map" # local-development-only code
   fi
   run_in "$staging" npm ci --omit=dev --no-audit --no-fund
   run_in "$staging" zip -qr "$PACKAGE" .

@@ -378,7 +378,7 @@ const HELP = `Usage: npm run bench -- [options]
   --cycle-users <list>    Entra-cycle sizes (default 1000,10000)
   --lookup-users <list>   lookup table sizes (default 1000,100000)
   --group-members <n>     members of the large group (default 50000)
-  --member-batch <n>      members per group PATCH (default 100)
+  --member-batch <n>      members per group PATCH (default 10; the service's default limit is 16)
   --concurrency <n>       requests in flight for throughput runs and the raw baseline (default 32)
   --seconds <n>           duration of each closed-loop measurement (default 5)
   --seed-concurrency <n>  users created in parallel when seeding through the repository (default 32)
@@ -420,7 +420,7 @@ async function main(): Promise<number> {
     cycleUsers: list(values['cycle-users'], [1000, 10_000]),
     lookupUsers: list(values['lookup-users'], [1000, 100_000]),
     groupMembers: list(values['group-members'], [50_000])[0],
-    memberBatch: list(values['member-batch'], [100])[0],
+    memberBatch: list(values['member-batch'], [10])[0],
     concurrency: list(values.concurrency, [32])[0],
     seconds: Number(values.seconds ?? 5),
     seedConcurrency: list(values['seed-concurrency'], [32])[0],

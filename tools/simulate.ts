@@ -37,7 +37,7 @@ Run
   --concurrency <n>      requests in flight (default 8)
   --cycles <n>           incremental cycles after the initial one (default 2)
   --change-rate <f>      fraction of users per kind of change in each cycle (default 0.05)
-  --member-batch <n>     members per group PATCH (default 100)
+  --member-batch <n>     members per group PATCH (default 10; the service's default limit is 16)
   --send-nulls           send null for unmapped attributes on create ("title": null), as older mappings do
   --skip-verify          do not read everything back at the end
   --cleanup              delete every user and group the run provisioned at the end
@@ -127,7 +127,7 @@ async function main(): Promise<number> {
     concurrency: int('concurrency', values.concurrency, 8, 1),
     cycles: int('cycles', values.cycles, 2),
     changeRate,
-    memberBatch: int('member-batch', values['member-batch'], 100, 1),
+    memberBatch: int('member-batch', values['member-batch'], 10, 1),
     sendNulls: values['send-nulls'] ?? false,
     verify: !values['skip-verify'],
     cleanup: values.cleanup ?? false,

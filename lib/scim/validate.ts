@@ -6,9 +6,8 @@ import { badRequest } from './errors.js';
 import type { ScimResource } from './normalize.js';
 import { resourceSchema, type ResourceSchema, type ResourceTypeName, type ScimAttribute } from './schema.js';
 
-const ajv = new Ajv({ allErrors: false, strict: false });
-// dateTime validity is the attribute-type module's rule, not a second regex here.
-ajv.addFormat('scim-dateTime', { type: 'string', validate: isXsdDateTime });
+// Created on first use: a new Ajv compiles its meta-schema (tens of milliseconds), which loading the app should not pay.
+let ajv: Ajv | undefined;
 
 type JsonSchema = Record<string, unknown>;
 
@@ -59,6 +58,11 @@ const validators = new Map<ResourceTypeName, ValidateFunction>();
 function validatorFor(type: ResourceTypeName): ValidateFunction {
   const existing = validators.get(type);
   if (existing) return existing;
+  if (!ajv) {
+    ajv = new Ajv({ allErrors: false, strict: false });
+    // dateTime validity is the attribute-type module's rule, not a second regex here.
+    ajv.addFormat('scim-dateTime', { type: 'string', validate: isXsdDateTime });
+  }
   const compiled = ajv.compile(resourceJsonSchema(resourceSchema(type)));
   validators.set(type, compiled);
   return compiled;

@@ -35,6 +35,8 @@ import {
 } from './repository.js';
 import { chunk, MAX_BATCH, TableOps, type Row } from './table-ops.js';
 
+/** Member ids resolved per round of point reads (one round of TableOps' bounded concurrency). */
+const RESOLVE_ROUND = 8;
 const CHUNK_CHARS = 30_000; // under the 32,768-character (64 KiB) property limit
 /** Each entity must stay under 1 MiB (strings count as UTF-16). */
 export const MAX_RESOURCE_CHARS = 14 * CHUNK_CHARS;
@@ -217,19 +219,30 @@ export class TableRepository implements ResourceRepository {
   }
 
   async resolveMembers(tenant: string, refs: { value: string; type?: string }[]): Promise<{ found: ResolvedMember[]; missing: string[] }> {
+    const typeOf = new Map<string, string | undefined>();
+    for (const r of refs) if (!typeOf.has(r.value)) typeOf.set(r.value, r.type?.toLowerCase());
+    const wanted = [...typeOf.keys()];
+    // An id that is not one of ours names no resource: unknown without a read.
+    const malformed = wanted.filter((id) => !isResourceId(id));
+    if (malformed.length > 0) return { found: [], missing: malformed };
     const found = new Map<string, ResolvedMember>();
-    const wanted = [...new Set(refs.map((r) => r.value))];
-    const typeOf = new Map(refs.map((r) => [r.value, r.type?.toLowerCase()]));
-    for (const type of ['User', 'Group'] as const) {
-      const ids = wanted.filter((id) => isResourceId(id) && !found.has(id) && (typeOf.get(id) ?? type.toLowerCase()) === type.toLowerCase());
-      if (ids.length === 0) continue;
-      const rows = await this.ops.rowsAmong(tenant, ids.map((id) => keys.resource(type, id)), ['id', 'name', 'deleting']);
-      for (const row of rows) {
-        if (row.deleting === true) continue;
-        found.set(String(row.id), { value: String(row.id), type, display: String(row.name ?? ''), etag: row.etag });
+    // In rounds of point reads, stopping at the first round that finds unknown ids: a request naming many unknown ids
+    // costs one round, not a read (or two, untyped) per id. A `type` hint reads that type only; an untyped id is read
+    // as a User, then as a Group if it is none.
+    for (const part of chunk(wanted, RESOLVE_ROUND)) {
+      for (const type of ['User', 'Group'] as const) {
+        const ids = part.filter((id) => !found.has(id) && (typeOf.get(id) ?? type.toLowerCase()) === type.toLowerCase());
+        if (ids.length === 0) continue;
+        const rows = await this.ops.rowsAmong(tenant, ids.map((id) => keys.resource(type, id)), ['id', 'name', 'deleting']);
+        for (const row of rows) {
+          if (row.deleting === true) continue;
+          found.set(String(row.id), { value: String(row.id), type, display: String(row.name ?? ''), etag: row.etag });
+        }
       }
+      const missing = part.filter((id) => !found.has(id));
+      if (missing.length > 0) return { found: [...found.values()], missing };
     }
-    return { found: [...found.values()], missing: wanted.filter((id) => !found.has(id)) };
+    return { found: [...found.values()], missing: [] };
   }
 
   async changeMembers(tenant: string, group: StoredResource, add: ResolvedMember[], remove: string[]): Promise<StoredResource> {

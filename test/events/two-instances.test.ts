@@ -6,7 +6,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inject } from 'vitest';
-import { freePort, stopChild } from '../../lib/dev/azurite.js';
+import { freePort, stopChild } from '../../dev/azurite.js';
 import type { ChangeEvent } from '../../lib/events/event.js';
 import { expectInvariants } from '../helpers/invariants.js';
 import { entraUser } from '../helpers/stack.js';

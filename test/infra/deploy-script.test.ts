@@ -75,9 +75,9 @@ describe('deploy.sh against a fake Azure', () => {
     const files = [...readZip(join(box.root, 'deployed.zip')).keys()].sort();
     expect(files).toEqual(
       [
-        'dist/functions/users-get.js',
-        'dist/functions/users-get.js.map',
-        'dist/lib/scim/schema.js',
+        'dist/app/chunks/chunk-TEST.js',
+        'dist/app/main.js',
+        'dist/app/main.js.map',
         'host.json',
         'node_modules/@azure/data-tables/package.json',
         'node_modules/@azure/functions/package.json',

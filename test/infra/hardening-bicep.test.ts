@@ -160,7 +160,9 @@ describe('the deployment package', () => {
     expect(Object.keys(pkg.dependencies)).not.toContain('jsonpath-plus');
     expect(Object.keys(pkg.devDependencies)).toContain('jsonpath-plus');
     for (const dep of [...bare].filter((d) => !d.startsWith('node:'))) expect(Object.keys(pkg.dependencies), dep).toContain(dep);
-    // deploy.sh copies only what functions/ and lib/ compile to.
-    expect(readFileSync(join(INFRA_DIR, 'deploy.sh'), 'utf8')).toMatch(/for f in host\.json package\.json package-lock\.json dist\/functions dist\/lib; do/);
+    // deploy.sh ships the bundle of functions/ (dist/app) without npm start's local host.
+    const deploy = readFileSync(join(INFRA_DIR, 'deploy.sh'), 'utf8');
+    expect(deploy).toMatch(/cp -R "\$SCIM_REPO_ROOT\/dist\/app" "\$staging\/dist\/"/);
+    expect(deploy).toMatch(/rm -f "\$staging\/dist\/app\/start\.js"/);
   });
 });

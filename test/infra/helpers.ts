@@ -115,7 +115,7 @@ export class Sandbox {
     Sandbox.all.push(this);
     mkdirSync(this.tmp, { recursive: true });
     cpSync(INFRA_DIR, join(this.repo, 'infra'), { recursive: true });
-    writeFileSync(join(this.repo, 'package.json'), '{"name":"scim-functions","type":"module","main":"dist/functions/*.js"}\n');
+    writeFileSync(join(this.repo, 'package.json'), '{"name":"scim-functions","type":"module","main":"dist/app/main.js"}\n');
     writeFileSync(join(this.repo, 'package-lock.json'), '{"lockfileVersion":3,"packages":{}}\n');
     writeFileSync(join(this.repo, 'host.json'), '{"version":"2.0","extensions":{"http":{"routePrefix":"scim/v2"}}}\n');
     writeFileSync(join(this.repo, 'README.md'), 'not part of the package\n');

@@ -183,7 +183,7 @@ export class Simulator {
   constructor(directory: Directory, private readonly options: SimulatorOptions) {
     this.directory = directory;
     this.indexUsers();
-    this.memberBatch = Math.max(1, options.memberBatch ?? 100);
+    this.memberBatch = Math.max(1, options.memberBatch ?? 10);
     this.maxRecorded = options.maxRecorded ?? 1000;
     this.managerMapping = options.mappings.user.references[0];
   }

@@ -80,7 +80,7 @@ export async function runSimulation(options: RunOptions): Promise<SimulationRepo
   const concurrency = Math.max(1, options.concurrency ?? 8);
   const cycles = Math.max(0, options.cycles ?? 2);
   const changeRate = options.changeRate ?? 0.05;
-  const memberBatch = options.memberBatch ?? 100;
+  const memberBatch = options.memberBatch ?? 10;
   const built = await buildSource(options.source);
   const client = new ScimClient({
     baseUrl: options.url,
