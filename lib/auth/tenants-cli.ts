@@ -12,6 +12,7 @@ import { TableOps } from '../store/table-ops.js';
 import { TenantStore } from '../store/tenant-store.js';
 import { createActivityStore } from '../activity/activity-store.js';
 import { activityConfigFromEnv } from '../activity/config.js';
+import { isSubscriptionCommand, runSubscriptionCommand, SUBSCRIPTION_USAGE } from '../delivery/cli.js';
 import { AdminError, MAX_GRACE_SECONDS, TenantAdmin, type TenantView, type UpdateTenantInput } from './tenant-admin.js';
 
 export interface CliIo {
@@ -38,7 +39,7 @@ Commands:
   resume --tenant <id>
   update --tenant <id> [--name <name>] [--jwt-issuer-tenant <guid>|none] [--requests-per-minute <n>|off]
   delete --tenant <id>             delete the tenant and ALL its data (users, groups, memberships)
-
+${SUBSCRIPTION_USAGE}
 Options:
   --json                           machine-readable output
 Storage: SCIM_STORAGE_CONNECTION_STRING or SCIM_TABLE_ENDPOINT (+ SCIM_TABLE_NAME, default "scim");
@@ -71,7 +72,12 @@ export async function runTenantsCli(args: string[], io: CliIo, root = projectRoo
     // The tenant's activity entries go with it (same storage account, the activity table).
     const storageEnv = { ...io.env, SCIM_STORAGE_CONNECTION_STRING: storage.connectionString ?? '', SCIM_TABLE_ENDPOINT: storage.tableEndpoint ?? '', SCIM_TABLE_NAME: storage.tableName };
     const activity = await createActivityStore(activityConfigFromEnv(storageEnv).tableName, storageEnv);
-    const admin = new TenantAdmin(new TenantStore(new TableOps(await createTableClient(storage))), activity);
+    const tenantStore = new TenantStore(new TableOps(await createTableClient(storage)));
+    if (isSubscriptionCommand(parsed.command)) {
+      await runSubscriptionCommand(parsed as typeof parsed & { command: string }, storageEnv, tenantStore, root, (json, text) => io.stdout(parsed.json ? `${JSON.stringify(json)}\n` : text));
+      return 0;
+    }
+    const admin = new TenantAdmin(tenantStore, activity);
     await execute(parsed, admin, io);
     return 0;
   } catch (error) {
@@ -80,6 +86,7 @@ export async function runTenantsCli(args: string[], io: CliIo, root = projectRoo
       return 2;
     }
     if (error instanceof AdminError) io.stderr(`${error.message}\n`);
+    else if (error instanceof ScimError && error.status !== 503) io.stderr(`${error.detail}\n`);
     else if (error instanceof ScimError && error.status === 503) io.stderr(`Storage is unreachable at ${describeStorage(storage)}${storage.connectionString ? ' (is `npm start` or Azurite running?)' : ''}.\n`);
     else io.stderr(`${error instanceof Error ? error.message : String(error)}\n`);
     return 1;
@@ -97,6 +104,12 @@ function parse(args: string[]) {
       'jwt-issuer-tenant': { type: 'string' },
       'grace-seconds': { type: 'string' },
       'requests-per-minute': { type: 'string' },
+      url: { type: 'string' },
+      queue: { type: 'string' },
+      types: { type: 'string' },
+      subscription: { type: 'string' },
+      event: { type: 'string' },
+      limit: { type: 'string' },
       json: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
     },
