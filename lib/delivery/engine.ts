@@ -163,11 +163,14 @@ export class DeliveryEngine {
       stream.etag = await store.commit(subscription.id, stream, record);
     };
     const attempt = async (record: DeliveryRecord, body: string, isNew: boolean): Promise<void> => {
-      // An attempt may take the whole webhook timeout: never start one the lease would not outlast.
+      // An attempt may take the whole webhook timeout: renew the lease first if it would not outlast it. (Nothing
+      // about this event is in the stream yet: a crash during the attempt leaves it ahead of the stream.)
       if (stream.leaseUntil - this.now() < WEBHOOK_TIMEOUT_MS + 5000) await commit();
       const outcome = await this.send(subscription, record.eventId, body);
       const next = applyOutcome(record, outcome, this.options.config.retrySchedule, this.now());
       stream.head = next === undefined ? undefined : { key: record.key, eventId: record.eventId, nextAttemptAt: next };
+      // Done for the page walk once recorded: delivered, failed for good, or now the head waiting for its retry.
+      if (isNew) stream.done.push(record.eventId);
       await commit({ record, body: isNew ? body : undefined });
     };
 
@@ -198,8 +201,10 @@ export class DeliveryEngine {
           if (!full) break;
           continue;
         }
-        stream.done.push(event.id);
-        if (!matches(subscription, event)) continue;
+        if (!matches(subscription, event)) {
+          stream.done.push(event.id);
+          continue;
+        }
         const at = this.now();
         const record: DeliveryRecord = {
           key: store.newRecordKey(event.id, at),
