@@ -31,6 +31,18 @@ export class EventsAdmin {
     return this.onePage(tenant, query.get('after'), limit);
   }
 
+  /** GET manage/tenants/{tenantId}/events/recent?before=&limit=: the console's view, newest first. */
+  async recentPage(tenantId: string, query: URLSearchParams): Promise<{ events: ChangeEvent[]; older?: string }> {
+    checkParams(query, ['before', 'limit']);
+    const limit = limitParam(query);
+    const tenant = await this.existing(parseTenantId(tenantId));
+    const raw = query.get('before');
+    const before = raw ? parseCursor(raw) : undefined;
+    if (raw && !before) throw badRequest('invalidCursor', 'before is not a cursor of this feed (pass back the "older" of an earlier page).');
+    const page = await this.feed.recent(tenant, before, limit);
+    return page.older ? { events: page.events, older: formatCursor(page.older) } : { events: page.events };
+  }
+
   /** GET manage/events?after=&limit=[&tenant=]: one tenant's feed, or every tenant's. */
   async allPage(query: URLSearchParams): Promise<EventsPage> {
     checkParams(query, ['after', 'limit', 'tenant']);

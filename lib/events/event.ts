@@ -30,7 +30,7 @@ export interface EventData {
   userName?: string;
   displayName?: string;
   active?: boolean;
-  /** Top-level attribute names that changed (extension attributes as `<schema URN>:<name>`). */
+  /** Updates: the top-level attribute names that changed (extension attributes as `<schema URN>:<name>`). */
   changedAttributes?: string[];
   /** The resource after the change, as the app needs it (groups without members). */
   resource?: AppUser | AppGroup;
@@ -90,7 +90,6 @@ const prefix = (type: ResourceTypeName) => (type === 'User' ? 'scim.user' : 'sci
 export function createdEvent(tenant: string, created: StoredResource): ChangeEvent {
   return event(tenant, `${prefix(created.type)}.created` as EventType, created, {
     ...identity(created.type, created.data),
-    changedAttributes: changedAttributes({}, created.data),
     resource: appResource(created.type, created.id, created.data),
   });
 }

@@ -104,6 +104,27 @@ export class EventFeed {
     return { events, next: last ? { epoch: head.epoch, sequence: Number(last.sequence) } : { epoch: head.epoch, sequence: head.sequence } };
   }
 
+  /**
+   * The newest events before `before` (exclusive; from the head when absent), newest first, for the console. Sequence
+   * numbers are dense, so the page is one range read of known keys: O(page) like the forward read.
+   */
+  async recent(tenant: string, before: Cursor | undefined, limit: number): Promise<{ events: ChangeEvent[]; older?: Cursor }> {
+    const size = Math.min(Math.max(1, Math.floor(limit)), MAX_LIMIT);
+    // Newest first must include the newest: sequence a full budget, not just a page.
+    const head = await this.sequence(tenant, MAX_LIMIT);
+    if (!head) return { events: [] };
+    const top = before && before.epoch === head.epoch ? Math.min(before.sequence - 1, head.sequence) : head.sequence;
+    const from = Math.max(0, top - size);
+    if (top <= 0) return { events: [] };
+    const events: ChangeEvent[] = [];
+    for await (const row of this.ops.range(tenant, sequencedKey(from), sequencedKey(top + 1), { exclusive: true, pageSize: size })) {
+      events.push({ ...eventFromRow(row), sequence: String(sequenceOf(String(row.rowKey))) });
+    }
+    events.reverse();
+    const oldest = events.at(-1);
+    return oldest && from > 0 ? { events, older: { epoch: head.epoch, sequence: Number(oldest.sequence) } } : { events };
+  }
+
   /** The head after sequencing up to `budget` pending events (undefined: the tenant has no feed yet). */
   async sequence(tenant: string, budget: number): Promise<Head | undefined> {
     let head: Head | undefined;

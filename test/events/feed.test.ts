@@ -8,6 +8,7 @@ import { inject } from 'vitest';
 import type { ChangeEvent } from '../../lib/events/event.js';
 import { getServices } from '../../lib/services.js';
 import { totalStorageCalls } from '../../lib/store/metrics.js';
+import { expectInvariants } from '../helpers/invariants.js';
 import { entraUser, startStack, type Stack } from '../helpers/stack.js';
 import { ADMIN_KEY, feedGet, walk } from './helpers.js';
 
@@ -296,6 +297,12 @@ describe('the pull API', () => {
     expect(await cost(`${FEED}?after=${next}&limit=10`)).toEqual({ calls: 2, events: 10 });
     const total = (await walk(stack.baseUrl, FEED, { limit: 1000 })).events.length;
     expect(await cost(`${FEED}?limit=1000`)).toEqual({ calls: 2, events: Math.min(total, 1000) });
+  });
+});
+
+describe('in storage', () => {
+  it('every resource has one event per version, and the sequenced events are dense', async () => {
+    await expectInvariants(inject('azuriteConnectionString'), stack.tableName);
   });
 });
 

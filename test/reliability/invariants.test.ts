@@ -4,6 +4,8 @@ import { randomUUID } from 'node:crypto';
 import type { TableClient } from '@azure/data-tables';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inject } from 'vitest';
+import { deletedEvent } from '../../lib/events/event.js';
+import { pendingEventAction } from '../../lib/events/keys.js';
 import { keys } from '../../lib/store/keys.js';
 import { checkInvariants, tableClient } from '../helpers/invariants.js';
 import { entraUser, startStack, type Stack } from '../helpers/stack.js';
@@ -92,15 +94,41 @@ describe('the invariant checker', () => {
     });
   });
 
+  it('detects a change without its event, and an event without its change', async () => {
+    const eventRows = async () => {
+      const rows: { rowKey: string }[] = [];
+      for await (const row of table.listEntities({ queryOptions: { filter: `PartitionKey eq '${tenant}' and RowKey ge 'EP:' and RowKey lt 'EP;'` } })) rows.push(row as { rowKey: string });
+      return rows as (Record<string, unknown> & { partitionKey: string; rowKey: string })[];
+    };
+    const userEvent = (await eventRows()).find((r) => r.rowKey.includes(userId));
+    expect(userEvent).toBeDefined();
+    await detects(/has events for versions \[\]/, async () => {
+      await table.deleteEntity(tenant, String(userEvent?.rowKey));
+      return async () => void (await table.createEntity(userEvent as Record<string, unknown> & { partitionKey: string; rowKey: string }));
+    });
+    const ghost = { id: randomUUID(), type: 'User' as const, data: { userName: 'ghost@x.com' }, created: new Date().toISOString(), lastModified: new Date().toISOString(), version: 3, etag: '' };
+    const [, invented] = pendingEventAction(tenant, deletedEvent(tenant, ghost, [])) as [string, Record<string, unknown> & { partitionKey: string; rowKey: string }];
+    await detects(/not a complete history ending in its delete/, async () => {
+      await table.createEntity(invented);
+      return async () => void (await table.deleteEntity(tenant, invented.rowKey));
+    });
+  });
+
   it('reports a resource marked deleting as a tombstone: a violation unless tombstones are allowed', async () => {
     const rowKeys = [keys.resource('User', userId), keys.uniqueName('User', userName)];
     for (const rowKey of rowKeys) await table.updateEntity({ partitionKey: tenant, rowKey, deleting: true }, 'Merge');
+    // The mark commits the delete, so it carries the deleted event (lib/store/table-repository.ts delete()).
+    const user = await table.getEntity<Record<string, unknown>>(tenant, keys.resource('User', userId));
+    const gone = { id: userId, type: 'User' as const, data: { userName }, created: '', lastModified: new Date().toISOString(), version: Number(user.version) + 1, etag: '' };
+    const [, event] = pendingEventAction(tenant, deletedEvent(tenant, gone, [])) as [string, Record<string, unknown> & { partitionKey: string; rowKey: string }];
+    await table.createEntity(event);
     try {
       expect((await violations()).join('\n')).toMatch(/marked deleting/);
       // Its membership is tolerated only as part of a tombstone awaiting repair.
       expect(await violations(true)).toEqual([]);
     } finally {
       for (const rowKey of rowKeys) await table.updateEntity({ partitionKey: tenant, rowKey, deleting: false }, 'Merge');
+      await table.deleteEntity(tenant, event.rowKey);
     }
     expect(await violations()).toEqual([]);
   });

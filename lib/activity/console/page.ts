@@ -2,6 +2,7 @@
 // data; see README-console.md for how it authenticates). A strict Content-Security-Policy allows exactly this script
 // and this stylesheet (by hash), API calls to this origin only, and no framing.
 import { createHash } from 'node:crypto';
+import { EVENTS_PANEL_BODY, EVENTS_PANEL_SCRIPT } from './events-panel.js';
 import { CONSOLE_BODY } from './markup.js';
 import { CONSOLE_SCRIPT } from './script.js';
 import { CONSOLE_CSS } from './styles.js';
@@ -19,14 +20,16 @@ export const CONSOLE_HTML = `<!doctype html>
 </head>
 <body>
 ${CONSOLE_BODY}
+${EVENTS_PANEL_BODY}
 <script>${CONSOLE_SCRIPT}</script>
+<script>${EVENTS_PANEL_SCRIPT}</script>
 </body>
 </html>
 `;
 
 export const CONSOLE_CSP = [
   "default-src 'none'",
-  `script-src ${hash(CONSOLE_SCRIPT)}`,
+  `script-src ${hash(CONSOLE_SCRIPT)} ${hash(EVENTS_PANEL_SCRIPT)}`,
   `style-src ${hash(CONSOLE_CSS)}`,
   "connect-src 'self'",
   "img-src data:",
