@@ -39,7 +39,7 @@ export const SUBSCRIPTIONS_PANEL_BODY = String.raw`
   <div id="subscription-secret" class="new-token" role="region" aria-labelledby="subscription-secret-title" tabindex="-1" hidden>
     <h3 id="subscription-secret-title">Signing secret</h3>
     <p>Give it to the app now: it verifies each webhook's <code>webhook-signature</code> with it. It is shown only once.</p>
-    <input id="subscription-secret-value" type="text" readonly spellcheck="false" aria-label="Signing secret">
+    <input id="subscription-secret-value" type="text" readonly spellcheck="false" aria-label="Signing secret value">
     <button type="button" id="subscription-secret-hide">Done, hide the secret</button>
   </div>
   <div id="deliveries-box" hidden>
