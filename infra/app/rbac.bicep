@@ -30,8 +30,10 @@ var roleIds = {
   monitoringMetricsPublisher: '3913510d-42f4-4e42-8a64-420c390055eb'
 }
 
-// Blob Data Owner: host keys, leases and the Flex deployment package. Queue Data Contributor: host internals.
-// Table Data Contributor: the SCIM data (SCIM_TABLE_ENDPOINT / SCIM_TABLE_NAME).
+// Blob Data Owner: host keys, leases and the Flex deployment package. Queue Data Contributor: host internals, and
+// event delivery (lib/delivery: creates a queue subscription's queue if absent and sends to it, SCIM_QUEUE_ENDPOINT);
+// a queue data role grants queue data only, nothing of the account's blobs, tables or settings.
+// Table Data Contributor: the SCIM data (SCIM_TABLE_ENDPOINT / SCIM_TABLE_NAME) and the activity and delivery tables.
 var appStorageRoles = [
   roleIds.storageBlobDataOwner
   roleIds.storageQueueDataContributor
@@ -40,6 +42,12 @@ var appStorageRoles = [
 
 resource storageAccount 'Microsoft.Storage/storageAccounts@2023-05-01' existing = {
   name: storageAccountName
+}
+
+// The queue service alone: the narrowest scope that still covers queues created later by name.
+resource queueService 'Microsoft.Storage/storageAccounts/queueServices@2023-05-01' existing = {
+  parent: storageAccount
+  name: 'default'
 }
 
 resource applicationInsights 'Microsoft.Insights/components@2020-02-02' existing = {
@@ -75,6 +83,18 @@ resource deployerTableRoleAssignment 'Microsoft.Authorization/roleAssignments@20
   scope: storageAccount
   properties: {
     roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roleIds.storageTableDataContributor)
+    principalId: deployerPrincipalId
+    principalType: deployerPrincipalType
+  }
+}
+
+// The operator's CLI creates queue subscriptions (`npm run tenants -- subscribe --queue …`), which creates the queue:
+// queue data on the queue service only (no blobs, no account settings).
+resource deployerQueueRoleAssignment 'Microsoft.Authorization/roleAssignments@2022-04-01' = if (!empty(deployerPrincipalId)) {
+  name: guid(queueService.id, deployerPrincipalId, roleIds.storageQueueDataContributor)
+  scope: queueService
+  properties: {
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roleIds.storageQueueDataContributor)
     principalId: deployerPrincipalId
     principalType: deployerPrincipalType
   }
