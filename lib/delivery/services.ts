@@ -35,6 +35,9 @@ export function getDeliveryServices(): Promise<DeliveryServices> {
       feed: new ChangeFeedReader(services.events, services.tenants),
       senders,
       config,
+      // A busy stream keeps its lease for 3 s after its last event, polling the feed 4 times a second.
+      lingerMs: 3000,
+      pollMs: 250,
       log: (message) => console.warn(message),
     });
     return { config, store, senders, engine, admin: new SubscriptionAdmin({ store, tenants: services.tenants, queues, senders, config }) };
