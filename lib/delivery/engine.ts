@@ -185,6 +185,9 @@ export class DeliveryEngine {
     };
 
     let lastActivity = this.now();
+    // Set while lingering: before sending what a later poll finds, make sure the subscription still exists (a
+    // deleted one's stream row goes first, so at most an attempt already under way can follow a DELETE).
+    let slept = false;
     try {
       while (this.now() - start < this.runBudgetMs) {
         if (stream.head) {
@@ -213,11 +216,16 @@ export class DeliveryEngine {
           // Caught up. Keep watching a little while (a caught-up feed read is one storage call), then let go.
           if (this.now() - lastActivity >= this.lingerMs) break;
           await sleep(this.pollMs);
+          slept = true;
           continue;
         }
         if (!matches(subscription, event)) {
           stream.done.push(event.id);
           continue;
+        }
+        if (slept) {
+          if (!(await store.getSubscription(subscription.id))) return;
+          slept = false;
         }
         const at = this.now();
         const record: DeliveryRecord = {

@@ -230,6 +230,11 @@ export class DeliveryStore {
       if (statusOf(error) === 404) return false;
       throw error;
     }
+    // The streams first: a worker still running on one can then record nothing more (its next write fails).
+    const streams = await this.streams(id);
+    for (let i = 0; i < streams.length; i += 100) {
+      await this.client.submitTransaction(streams.slice(i, i + 100).map((s) => ['delete', { partitionKey: id, rowKey: streamKey(s.tenant) }] as TransactionAction), deadline());
+    }
     await this.purge(id);
     return true;
   }
