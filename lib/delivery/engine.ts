@@ -26,7 +26,7 @@ export interface EngineOptions {
   store: DeliveryStore;
   feed: FeedReader;
   senders: Senders;
-  config: Pick<DeliveryConfig, 'retrySchedule' | 'leaseSeconds'>;
+  config: Pick<DeliveryConfig, 'retrySchedule' | 'leaseSeconds'> & Partial<Pick<DeliveryConfig, 'retentionDays'>>;
   /** This instance's name in leases. */
   owner?: string;
   now?: () => number;
@@ -91,6 +91,7 @@ const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve,
 export class DeliveryEngine {
   readonly owner: string;
   private readonly running = new Map<string, Promise<void>>();
+  private readonly lastSweep = new Map<string, number>();
   private readonly now: () => number;
   private readonly pageSize: number;
   private readonly runBudgetMs: number;
@@ -131,9 +132,23 @@ export class DeliveryEngine {
         started.push(work);
       }
     }
+    for (const subscription of subscriptions) this.maybeSweep(subscription.id);
     const all = Promise.all([...this.running.values()]).then(() => undefined);
     await (Number.isFinite(waitMs) ? Promise.race([all, sleep(waitMs)]) : all);
     return { subscriptions: subscriptions.length, running: this.running.size };
+  }
+
+  /**
+   * Delivery records expire after retentionDays: a bounded sweep (at most 200 records) per subscription, at most every
+   * 10 minutes per instance, in the background.
+   */
+  private maybeSweep(subscriptionId: string): void {
+    const days = this.options.config.retentionDays;
+    const now = this.now();
+    if (days === undefined || now - (this.lastSweep.get(subscriptionId) ?? 0) < 10 * 60_000) return;
+    this.lastSweep.set(subscriptionId, now);
+    this.options.store.sweepRecords(subscriptionId, now - days * 86_400_000).catch((error: unknown) =>
+      this.log(`delivery: sweep of ${subscriptionId}: ${error instanceof Error ? error.message : String(error)}`));
   }
 
   /** Waits for every stream worked on by this instance (tests; a host shutting down). */

@@ -340,6 +340,27 @@ export class DeliveryStore {
     await this.client.updateEntity(recordEntity(subscriptionId, record), 'Merge', deadline());
   }
 
+  /**
+   * Removes up to `max` records first attempted before `before` (epoch ms), with their index rows, oldest first; a
+   * record still waiting for a retry stays. Returns how many went. Records sort newest first, so these are the tail.
+   */
+  async sweepRecords(subscriptionId: string, before: number, max = 200): Promise<number> {
+    const from = `d:${invertedTime(before)}`;
+    const old: { key: string; eventId: string }[] = [];
+    for await (const row of this.query(odata`PartitionKey eq ${subscriptionId} and RowKey gt ${from} and RowKey lt 'd;'`, ['RowKey', 'eventId', 'status'], max)) {
+      if (row.status !== 'pending') old.push({ key: String(row.rowKey), eventId: String(row.eventId) });
+      if (old.length >= max) break;
+    }
+    for (let i = 0; i < old.length; i += 50) {
+      const actions: TransactionAction[] = old.slice(i, i + 50).flatMap((r) => [
+        ['delete', { partitionKey: subscriptionId, rowKey: r.key }] as TransactionAction,
+        ['delete', { partitionKey: subscriptionId, rowKey: indexKey(r.eventId) }] as TransactionAction,
+      ]);
+      await this.client.submitTransaction(actions, deadline());
+    }
+    return old.length;
+  }
+
   /** Newest first; `after` is the key of the last record of the previous page. */
   async records(subscriptionId: string, limit: number, after?: string): Promise<{ records: DeliveryRecord[]; next?: string }> {
     const from = after ?? 'd:';

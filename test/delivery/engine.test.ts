@@ -82,7 +82,7 @@ describe('DeliveryEngine', () => {
     for (const s of await store.listSubscriptions()) await store.deleteSubscription(s.id);
   });
 
-  it('a failing endpoint holds back only its own stream', async () => {
+  it('a failing endpoint holds back only its own stream; expired records are swept, pending ones kept', async () => {
     const feed = new MemoryFeed();
     const created = new Date(Date.now() - 1000).toISOString();
     await store.createSubscription({ id: 'failing', kind: 'webhook', url: 'https://down.example/h', secret: 'whsec_AAAA', created });
@@ -99,6 +99,13 @@ describe('DeliveryEngine', () => {
     const records = (await store.records('failing', 10)).records;
     expect(records).toHaveLength(1);
     expect(records[0]).toMatchObject({ eventId: 't1.1', status: 'pending', attempts: 1, lastStatusCode: 500 });
+    // Retention: records past the boundary go with their index rows; one still waiting for its retry stays.
+    expect(await store.sweepRecords('healthy', Date.now() + 1000)).toBe(5);
+    expect((await store.records('healthy', 10)).records).toEqual([]);
+    expect(await store.recordByEvent('healthy', 't1.1')).toBeUndefined();
+    expect(await store.sweepRecords('failing', Date.now() + 1000)).toBe(0);
+    expect(await store.sweepRecords('failing', Date.now() - 60_000)).toBe(0);
+    expect((await store.records('failing', 10)).records).toHaveLength(1);
     await store.deleteSubscription('failing');
     await store.deleteSubscription('healthy');
     expect(await store.stream('failing', 't1')).toBeUndefined();
