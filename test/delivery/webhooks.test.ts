@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inject } from 'vitest';
 import { entraUser, startStack, type Stack } from '../helpers/stack.js';
 import { walk } from '../events/helpers.js';
+import { callAs, createTenant } from '../auth/helpers.js';
 import { admin, startReceiver, waitFor, type Receiver } from './helpers.js';
 
 let stack: Stack;
@@ -117,6 +118,29 @@ describe('signed webhooks (Standard Webhooks)', () => {
       await admin(stack.baseUrl, 'DELETE', `/manage/subscriptions/${sub.id}`);
     } finally {
       await own.close();
+    }
+  });
+
+  it('without a tenant a subscription receives every tenant\'s events; with one, only that tenant\'s', async () => {
+    const all = await startReceiver();
+    const one = await startReceiver();
+    try {
+      const tenant = await createTenant('Webhook Tenant Ltd');
+      const everyTenant = await subscribe({ url: all.url, types: ['scim.user.created'] });
+      const onlyDefault = await subscribe({ url: one.url, tenant: 'default', types: ['scim.user.created'] });
+      const mine = await createUser('tenant.default');
+      const theirs = await callAs(stack, tenant.token)('POST', '/Users', entraUser('tenant.other@contoso.com'));
+      expect(theirs.status).toBe(201);
+      await waitFor('both tenants\' events', () => (all.received.length >= 2 && one.received.length >= 1) || undefined);
+      const sources = new Map(all.received.map((r) => [eventOf(r.body).data.id, (JSON.parse(r.body) as { source: string }).source]));
+      expect(sources.get(mine)).toBe('/scim/v2/tenants/default');
+      expect(sources.get(theirs.body.id)).toBe(`/scim/v2/tenants/${tenant.tenantId}`);
+      await new Promise((r) => setTimeout(r, 1500));
+      expect(one.received.map((r) => eventOf(r.body).data.id)).toEqual([mine]);
+      for (const id of [everyTenant.id, onlyDefault.id]) await admin(stack.baseUrl, 'DELETE', `/manage/subscriptions/${id}`);
+    } finally {
+      await all.close();
+      await one.close();
     }
   });
 
