@@ -256,6 +256,11 @@ export class DeliveryEngine {
         lastActivity = this.now();
         if (stream.head) break;
       }
+    } catch (error) {
+      // Someone else wrote the stream (a redeliver moving a retry up, a deleted subscription, an instance that took
+      // over an expired lease): stop; what was not recorded is sent again by whoever works the stream next.
+      if (error instanceof LeaseLostError) return;
+      throw error;
     } finally {
       // Let go of the lease (and write what moved since the last write): the next tick, here or elsewhere, goes on.
       stream.owner = undefined;
