@@ -9,7 +9,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import azureFunctions, { type HttpResponseInit, type LogLevel } from '@azure/functions';
 import { sameToken } from '../lib/auth/tokens.js';
-import { registrations, type Registration } from '../lib/http/register.js';
+import { registrations, timerRegistrations, type Registration, type TimerRegistration } from '../lib/http/register.js';
 
 export interface LocalHostOptions {
   port?: number;
@@ -24,6 +24,8 @@ export interface LocalHostOptions {
   /** Largest request body read into memory; the rest is discarded (handlers answer 413 above their own limit). */
   maxBodyBytes?: number;
   log?: (level: LogLevel, message: string) => void;
+  /** Run the timer-triggered functions on their schedules (default true). */
+  timers?: boolean;
 }
 
 export interface LocalHost {
@@ -65,6 +67,44 @@ export async function loadFunctions(): Promise<Registration[]> {
   const files = (await readdir(dir)).filter((f) => f.endsWith(extension) && !f.endsWith('.d.ts')).sort();
   for (const file of files) await import(new URL(`file://${join(dir, file)}`).href);
   return registrations;
+}
+
+// The interval of a timer schedule the local host can run: NCRONTAB with seconds, every N seconds
+// (`*/N * * * * *`). Other schedules are refused loudly rather than run at the wrong times.
+export function timerIntervalMs(schedule: string): number {
+  const m = /^\*\/([1-9][0-9]*) \* \* \* \* \*$/.exec(schedule.trim());
+  if (!m) throw new Error(`local host: timer schedule "${schedule}" is not supported (only "*/N * * * * *")`);
+  return Number(m[1]) * 1000;
+}
+
+/** Runs each timer function every interval, never two runs of one function at once (as the Functions host). */
+function startTimers(timers: TimerRegistration[], log: (level: LogLevel, message: string) => void): () => Promise<void> {
+  const running = new Set<Promise<unknown>>();
+  const intervals = timers.map((registration) => {
+    let busy = false;
+    return setInterval(() => {
+      if (busy) return;
+      busy = true;
+      const context = new azureFunctions.InvocationContext({
+        invocationId: randomUUID(),
+        functionName: registration.name,
+        logHandler: (level, ...args) => log(level, args.map(String).join(' ')),
+      });
+      const timer = { isPastDue: false, schedule: { adjustForDST: false }, scheduleStatus: { last: '', next: '', lastUpdated: '' } };
+      const run = Promise.resolve()
+        .then(() => registration.options.handler(timer, context))
+        .catch((error: unknown) => log('error', `local host: timer ${registration.name}: ${error instanceof Error ? error.stack ?? error.message : String(error)}`))
+        .finally(() => {
+          busy = false;
+          running.delete(run);
+        });
+      running.add(run);
+    }, timerIntervalMs(registration.options.schedule));
+  });
+  return async () => {
+    for (const interval of intervals) clearInterval(interval);
+    await Promise.all([...running]);
+  };
 }
 
 function compile(registration: Registration): Route {
@@ -184,6 +224,7 @@ export async function startLocalHost(options: LocalHostOptions = {}): Promise<Lo
     }
   });
   server.keepAliveTimeout = 65_000;
+  const stopTimers = options.timers === false ? async () => undefined : startTimers(timerRegistrations, log);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => resolve());
@@ -194,9 +235,12 @@ export async function startLocalHost(options: LocalHostOptions = {}): Promise<Lo
     url,
     baseUrl: `${url}/${prefix.join('/')}`,
     port,
-    close: () => new Promise<void>((resolve) => {
-      server.closeAllConnections();
-      server.close(() => resolve());
-    }),
+    close: async () => {
+      await stopTimers();
+      await new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      });
+    },
   };
 }

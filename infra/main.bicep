@@ -134,6 +134,10 @@ module storage 'br/public:avm/res/storage/storage-account:0.27.1' = {
           // The per-tenant activity log (lib/activity): SCIM_ACTIVITY_TABLE_NAME defaults to '<SCIM_TABLE_NAME>activity'.
           name: '${scimTableName}activity'
         }
+        {
+          // Event delivery (lib/delivery): SCIM_DELIVERY_TABLE_NAME defaults to '<SCIM_TABLE_NAME>delivery'.
+          name: '${scimTableName}delivery'
+        }
       ]
     }
   }
@@ -179,6 +183,7 @@ module rbac 'app/rbac.bicep' = {
     tableNames: [
       scimTableName
       '${scimTableName}activity'
+      '${scimTableName}delivery'
     ]
     applicationInsightsName: monitoring.outputs.name
     appPrincipalId: apiIdentity.outputs.principalId

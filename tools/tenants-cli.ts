@@ -15,6 +15,7 @@ import { createActivityStore } from '../lib/activity/activity-store.js';
 import { activityConfigFromEnv } from '../lib/activity/config.js';
 import { OAuthClientAdmin } from '../lib/auth/oauth/clients.js';
 import { oauthSettingsFromEnv } from '../lib/auth/oauth/config.js';
+import { isSubscriptionCommand, runSubscriptionCommand, SUBSCRIPTION_USAGE } from '../lib/delivery/cli.js';
 import { AdminError, MAX_GRACE_SECONDS, TenantAdmin, type TenantView, type UpdateTenantInput } from '../lib/tenants/tenant-admin.js';
 
 export interface CliIo {
@@ -52,6 +53,7 @@ OAuth clients (Entra's "OAuth2 client credentials" or "workload identity federat
   oauth-client-delete --tenant <id> --client <client-id>
                                    revoke the client and every token it obtained
 
+${SUBSCRIPTION_USAGE}
 Options:
   --json                           machine-readable output
 Storage: SCIM_STORAGE_CONNECTION_STRING or SCIM_TABLE_ENDPOINT (+ SCIM_TABLE_NAME, default "scim");
@@ -86,6 +88,10 @@ export async function runTenantsCli(args: string[], io: CliIo, root = projectRoo
     const activity = await createActivityStore(activityConfigFromEnv(storageEnv).tableName, storageEnv);
     const ops = new TableOps(await createTableClient(storage));
     const tenants = new TenantStore(ops);
+    if (isSubscriptionCommand(parsed.command)) {
+      await runSubscriptionCommand(parsed as typeof parsed & { command: string }, storageEnv, tenants, root, (json, text) => io.stdout(parsed.json ? `${JSON.stringify(json)}\n` : text));
+      return 0;
+    }
     const oauth = new OAuthStore(ops);
     const admin = new TenantAdmin(tenants, activity, oauth);
     await execute(parsed, admin, io, new OAuthClientAdmin(tenants, oauth, oauthSettingsFromEnv(io.env)));
@@ -96,6 +102,7 @@ export async function runTenantsCli(args: string[], io: CliIo, root = projectRoo
       return 2;
     }
     if (error instanceof AdminError) io.stderr(`${error.message}\n`);
+    else if (error instanceof ScimError && error.status !== 503) io.stderr(`${error.detail}\n`);
     else if (error instanceof ScimError && error.status === 503) io.stderr(`Storage is unreachable at ${describeStorage(storage)}${storage.connectionString ? ' (is `npm start` or Azurite running?)' : ''}.\n`);
     else io.stderr(`${error instanceof Error ? error.message : String(error)}\n`);
     return 1;
@@ -120,6 +127,12 @@ function parse(args: string[]) {
       'federation-jwks-uri': { type: 'string' },
       'federation-subject': { type: 'string' },
       'federation-audience': { type: 'string' },
+      url: { type: 'string' },
+      queue: { type: 'string' },
+      types: { type: 'string' },
+      subscription: { type: 'string' },
+      event: { type: 'string' },
+      limit: { type: 'string' },
       json: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
     },

@@ -49,6 +49,8 @@ resource applicationInsights 'Microsoft.Insights/components@2020-02-02' existing
 
 // https://<account>.table.core.windows.net (no trailing slash), the form the app expects in SCIM_TABLE_ENDPOINT.
 var tableEndpoint = 'https://${storageAccount.name}.table.${environment().suffixes.storage}'
+// Event delivery to Storage Queues in the same account (SCIM_QUEUE_ENDPOINT), with the same identity.
+var queueEndpoint = 'https://${storageAccount.name}.queue.${environment().suffixes.storage}'
 
 resource plan 'Microsoft.Web/serverfarms@2024-04-01' = {
   name: planName
@@ -120,6 +122,7 @@ resource functionApp 'Microsoft.Web/sites@2024-04-01' = {
       SCIM_TABLE_NAME: scimTableName
       SCIM_TENANT_REQUESTS_PER_MINUTE: string(tenantRequestsPerMinute)
       SCIM_ADMIN_ROLE: adminRole
+      SCIM_QUEUE_ENDPOINT: queueEndpoint
     }
   }
 

@@ -8,11 +8,8 @@
 @description('Storage account holding host state, the deployment package and the SCIM tables.')
 param storageAccountName string
 
-@description('The tables the app reads and writes (SCIM data, activity log): Table Data Contributor on each, not the account.')
+@description('The tables the app reads and writes (SCIM data, activity log, event delivery): Table Data Contributor on each, not the account.')
 param tableNames array
-
-@description('Queues the app uses, if any (Queue Data Contributor on each). The app has HTTP triggers only, and the host of such an app keeps its keys and leases in blobs, so none by default.')
-param queueNames array = []
 
 @description('Application Insights component the app sends telemetry to with Entra authentication.')
 param applicationInsightsName string
@@ -53,17 +50,12 @@ resource tables 'Microsoft.Storage/storageAccounts/tableServices/tables@2023-05-
   }
 ]
 
+// The queue service alone: the narrowest scope that still covers queues created later by name (a queue
+// subscription's queue is created when the operator subscribes, so no list of queues exists at deploy time).
 resource queueService 'Microsoft.Storage/storageAccounts/queueServices@2023-05-01' existing = {
   parent: storageAccount
   name: 'default'
 }
-
-resource queues 'Microsoft.Storage/storageAccounts/queueServices/queues@2023-05-01' existing = [
-  for queue in queueNames: {
-    parent: queueService
-    name: queue
-  }
-]
 
 resource applicationInsights 'Microsoft.Insights/components@2020-02-02' existing = {
   name: applicationInsightsName
@@ -81,7 +73,7 @@ resource appBlobRoleAssignment 'Microsoft.Authorization/roleAssignments@2022-04-
   }
 }
 
-// Table Data Contributor on each table the app uses (SCIM_TABLE_NAME and its activity table), not on the account.
+// Table Data Contributor on each table the app uses (SCIM_TABLE_NAME and its activity and delivery tables), not on the account.
 resource appTableRoleAssignments 'Microsoft.Authorization/roleAssignments@2022-04-01' = [
   for (table, i) in tableNames: {
     name: guid(tables[i].id, appPrincipalId, roleIds.storageTableDataContributor)
@@ -94,17 +86,17 @@ resource appTableRoleAssignments 'Microsoft.Authorization/roleAssignments@2022-0
   }
 ]
 
-resource appQueueRoleAssignments 'Microsoft.Authorization/roleAssignments@2022-04-01' = [
-  for (queue, i) in queueNames: {
-    name: guid(queues[i].id, appPrincipalId, roleIds.storageQueueDataContributor)
-    scope: queues[i]
-    properties: {
-      roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roleIds.storageQueueDataContributor)
-      principalId: appPrincipalId
-      principalType: 'ServicePrincipal'
-    }
+// Queue Data Contributor on the queue service, not the account: event delivery (lib/delivery) creates a queue
+// subscription's queue if absent and sends to it (SCIM_QUEUE_ENDPOINT); a queue data role grants nothing else.
+resource appQueueRoleAssignment 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
+  name: guid(queueService.id, appPrincipalId, roleIds.storageQueueDataContributor)
+  scope: queueService
+  properties: {
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roleIds.storageQueueDataContributor)
+    principalId: appPrincipalId
+    principalType: 'ServicePrincipal'
   }
-]
+}
 
 // Application Insights with local auth disabled accepts telemetry only from identities holding this role.
 resource appMonitoringRoleAssignment 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
@@ -124,6 +116,18 @@ resource deployerTableRoleAssignment 'Microsoft.Authorization/roleAssignments@20
   scope: tables[0]
   properties: {
     roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roleIds.storageTableDataContributor)
+    principalId: deployerPrincipalId
+    principalType: deployerPrincipalType
+  }
+}
+
+// The operator's CLI creates queue subscriptions (`npm run tenants -- subscribe --queue …`), which creates the queue:
+// queue data on the queue service only (no blobs, no account settings).
+resource deployerQueueRoleAssignment 'Microsoft.Authorization/roleAssignments@2022-04-01' = if (!empty(deployerPrincipalId)) {
+  name: guid(queueService.id, deployerPrincipalId, roleIds.storageQueueDataContributor)
+  scope: queueService
+  properties: {
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roleIds.storageQueueDataContributor)
     principalId: deployerPrincipalId
     principalType: deployerPrincipalType
   }

@@ -11,6 +11,8 @@ export interface DeliveryConfig {
   retrySchedule: number[];
   /** A stream's lease: how long an instance that stopped answering keeps it (SCIM_DELIVERY_LEASE_SECONDS, default 30). */
   leaseSeconds: number;
+  /** Delivery records older than this are removed by bounded sweeps (SCIM_DELIVERY_RETENTION_DAYS, default 7). */
+  retentionDays: number;
   /** Storage Queues: a connection string (SCIM_QUEUE_CONNECTION_STRING: Azurite, or an account key) ... */
   queueConnectionString?: string;
   /** ... or the account's queue endpoint reached with the managed identity (SCIM_QUEUE_ENDPOINT: Azure). */
@@ -59,6 +61,7 @@ export function deliveryConfigFromEnv(env: NodeJS.ProcessEnv = process.env): Del
     allowLoopback: flag(env, 'SCIM_WEBHOOKS_ALLOW_LOOPBACK'),
     retrySchedule: schedule(env),
     leaseSeconds: positive(env, 'SCIM_DELIVERY_LEASE_SECONDS', 30),
+    retentionDays: positive(env, 'SCIM_DELIVERY_RETENTION_DAYS', 7),
     queueConnectionString: env.SCIM_QUEUE_CONNECTION_STRING || undefined,
     queueEndpoint,
   };

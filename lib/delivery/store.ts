@@ -230,6 +230,11 @@ export class DeliveryStore {
       if (statusOf(error) === 404) return false;
       throw error;
     }
+    // The streams first: a worker still running on one can then record nothing more (its next write fails).
+    const streams = await this.streams(id);
+    for (let i = 0; i < streams.length; i += 100) {
+      await this.client.submitTransaction(streams.slice(i, i + 100).map((s) => ['delete', { partitionKey: id, rowKey: streamKey(s.tenant) }] as TransactionAction), deadline());
+    }
     await this.purge(id);
     return true;
   }
@@ -333,6 +338,27 @@ export class DeliveryStore {
   async updateRecord(subscriptionId: string, record: DeliveryRecord): Promise<void> {
     await this.ready();
     await this.client.updateEntity(recordEntity(subscriptionId, record), 'Merge', deadline());
+  }
+
+  /**
+   * Removes up to `max` records first attempted before `before` (epoch ms), with their index rows, oldest first; a
+   * record still waiting for a retry stays. Returns how many went. Records sort newest first, so these are the tail.
+   */
+  async sweepRecords(subscriptionId: string, before: number, max = 200): Promise<number> {
+    const from = `d:${invertedTime(before)}`;
+    const old: { key: string; eventId: string }[] = [];
+    for await (const row of this.query(odata`PartitionKey eq ${subscriptionId} and RowKey gt ${from} and RowKey lt 'd;'`, ['RowKey', 'eventId', 'status'], max)) {
+      if (row.status !== 'pending') old.push({ key: String(row.rowKey), eventId: String(row.eventId) });
+      if (old.length >= max) break;
+    }
+    for (let i = 0; i < old.length; i += 50) {
+      const actions: TransactionAction[] = old.slice(i, i + 50).flatMap((r) => [
+        ['delete', { partitionKey: subscriptionId, rowKey: r.key }] as TransactionAction,
+        ['delete', { partitionKey: subscriptionId, rowKey: indexKey(r.eventId) }] as TransactionAction,
+      ]);
+      await this.client.submitTransaction(actions, deadline());
+    }
+    return old.length;
   }
 
   /** Newest first; `after` is the key of the last record of the previous page. */

@@ -1,7 +1,7 @@
 // Registers an HTTP function with the Azure Functions runtime (when running inside it) and records the registration
 // so the local development host can serve exactly the same functions and routes.
 import { createRequire } from 'node:module';
-import azureFunctions, { type HttpFunctionOptions } from '@azure/functions';
+import azureFunctions, { type HttpFunctionOptions, type TimerFunctionOptions } from '@azure/functions';
 import { adminGate, automationRoute } from '../auth/admin-http.js';
 
 export interface Registration {
@@ -40,4 +40,17 @@ function add(name: string, options: HttpFunctionOptions): void {
   registrations.push({ name, options });
   // @azure/functions is CommonJS: from ES-module output only its default export is usable at runtime.
   if (inWorker) azureFunctions.app.http(name, options);
+}
+
+export interface TimerRegistration {
+  name: string;
+  options: TimerFunctionOptions;
+}
+
+export const timerRegistrations: TimerRegistration[] = [];
+
+/** A timer-triggered function: registered with the runtime inside it, run on its schedule by the local host outside. */
+export function registerTimer(name: string, options: TimerFunctionOptions): void {
+  timerRegistrations.push({ name, options });
+  if (inWorker) azureFunctions.app.timer(name, options);
 }

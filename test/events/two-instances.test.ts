@@ -29,7 +29,7 @@ const instances: Instance[] = [];
 async function startInstance(skewMs: number): Promise<Instance> {
   const port = await freePort();
   let output = '';
-  const child = spawn(process.execPath, ['--import', join(import.meta.dirname, 'fixtures', 'skewed-clock.mjs'), join(root, 'dist', 'lib', 'dev', 'start.js')], {
+  const child = spawn(process.execPath, ['--import', join(import.meta.dirname, 'fixtures', 'skewed-clock.mjs'), join(root, 'dist', 'dev', 'start.js')], {
     cwd: root,
     env: {
       PATH: process.env.PATH,

@@ -160,7 +160,7 @@ describe('templates', () => {
 
   it('names every role assignment guid(scope, principal, role) and sets its scope', () => {
     const assignments = all().flatMap(({ root }) => resources(root).filter((r) => r.type === 'Microsoft.Authorization/roleAssignments'));
-    expect(assignments.length).toBe(5);
+    expect(assignments.length).toBe(6);
     for (const a of assignments) {
       const name = prop(a.body, 'name');
       expect(name?.type).toBe('call_expression');
@@ -182,6 +182,16 @@ describe('templates', () => {
       expect(rbac).toContain(roleId);
     }
     expect(rbac).toMatch(/guid\(tables\[0\]\.id, deployerPrincipalId, roleIds\.storageTableDataContributor\)/);
+  });
+
+  it('scopes the operator\'s queue role (creating queue subscriptions) to the queue service, not the account', () => {
+    const assignments = resources(tree(join(INFRA_DIR, 'app', 'rbac.bicep'))).filter((r) => r.type === 'Microsoft.Authorization/roleAssignments');
+    const queue = assignments.filter((a) => prop(a.body, 'properties')?.text.includes('roleIds.storageQueueDataContributor') && prop(a.body, 'properties')?.text.includes('deployerPrincipalId'));
+    expect(queue).toHaveLength(1);
+    expect(prop(queue[0].body, 'scope')?.text).toBe('queueService');
+    // Loopback webhook targets are for local development only: never allowed in Azure.
+    for (const file of bicepFiles) expect(readFileSync(file, 'utf8'), rel(file)).not.toContain('SCIM_WEBHOOKS_ALLOW_LOOPBACK');
+    expect(readFileSync(join(INFRA_DIR, 'app', 'rbac.bicep'), 'utf8')).toMatch(/resource queueService 'Microsoft\.Storage\/storageAccounts\/queueServices@[\d-]+' existing = \{\s*parent: storageAccount\s*name: 'default'/);
   });
 
   it('keeps storage identity-only: shared keys off, TLS 1.2, HTTPS, no public blobs, the scim table and deploy container', () => {
@@ -241,6 +251,7 @@ describe('templates', () => {
         'AzureWebJobsStorage__clientId',
         'AzureWebJobsStorage__credential',
         'SCIM_ADMIN_ROLE',
+        'SCIM_QUEUE_ENDPOINT',
         'SCIM_TABLE_ENDPOINT',
         'SCIM_TABLE_NAME',
         'SCIM_TENANT_REQUESTS_PER_MINUTE',
@@ -250,6 +261,7 @@ describe('templates', () => {
     expect(prop(values, 'AZURE_CLIENT_ID')?.text).toBe('identityClientId');
     expect(prop(values, 'AzureWebJobsStorage__clientId')?.text).toBe('identityClientId');
     expect(prop(values, 'APPLICATIONINSIGHTS_AUTHENTICATION_STRING')?.text).toBe("'ClientId=${identityClientId};Authorization=AAD'");
+    expect(readFileSync(join(INFRA_DIR, 'app', 'api.bicep'), 'utf8')).toMatch(/var queueEndpoint = 'https:\/\/\$\{storageAccount\.name\}\.queue\./);
     expect(readFileSync(join(INFRA_DIR, 'app', 'api.bicep'), 'utf8')).toMatch(
       /var tableEndpoint = 'https:\/\/\$\{storageAccount\.name\}\.table\.\$\{environment\(\)\.suffixes\.storage\}'/,
     );

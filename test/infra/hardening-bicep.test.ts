@@ -112,18 +112,19 @@ describe('HSTS', () => {
 });
 
 describe('role assignments scoped to what the app uses', () => {
-  it('table and queue data roles are on the tables and queues, never on the storage account', () => {
+  it('table data roles are on the tables and queue data roles on the queue service, never on the storage account', () => {
     const assignments = resources(rbac).filter((r) => r.type.startsWith('Microsoft.Authorization/roleAssignments@'));
     const byRole = (role: string) => assignments.filter((a) => path(a.body, 'properties', 'roleDefinitionId')?.text.includes(role));
     const tableRoles = byRole('storageTableDataContributor');
     expect(tableRoles.length).toBe(2); // the app's (one per table) and the deployer's (temporary)
     for (const a of tableRoles) expect(prop(a.body, 'scope')?.text).toMatch(/^tables\[(i|0)\]$/);
-    for (const a of byRole('storageQueueDataContributor')) expect(prop(a.body, 'scope')?.text).toBe('queues[i]');
+    // Queues are created by name when a queue subscription is made, so the queue role is on the queue service.
+    for (const a of byRole('storageQueueDataContributor')) expect(prop(a.body, 'scope')?.text).toBe('queueService');
     // Only the host's blob role stays on the account (it creates its own containers).
     const onAccount = assignments.filter((a) => prop(a.body, 'scope')?.text === 'storageAccount');
     expect(onAccount.map((a) => a.symbol)).toEqual(['appBlobRoleAssignment']);
     const main = readFileSync(join(INFRA_DIR, 'main.bicep'), 'utf8');
-    expect(main).toMatch(/tableNames: \[\s*scimTableName\s*'\$\{scimTableName\}activity'\s*\]/);
+    expect(main).toMatch(/tableNames: \[\s*scimTableName\s*'\$\{scimTableName\}activity'\s*'\$\{scimTableName\}delivery'\s*\]/);
   });
 });
 

@@ -1,7 +1,8 @@
 // `npm start` as a developer runs it: the built bundle (ES modules with the CommonJS @azure/functions inside), Azurite
 // on disk, a clean SIGINT shutdown — and the users are still there after a restart.
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { QueueServiceClient } from '@azure/storage-queue';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -50,11 +51,16 @@ describe('npm start', () => {
     const first = await start();
     expect(first.output()).toContain(`http://localhost:${port}/scim/v2`);
     expect(first.output()).toContain(token);
+    // Azurite's Queue service runs too, and its connection string is where a local queue consumer finds it.
+    const queueConnection = readFileSync(join(root, '.local', 'queue-connection'), 'utf8').trim();
+    expect(queueConnection).toMatch(/QueueEndpoint=http:\/\/127\.0\.0\.1:\d+\/devstoreaccount1/);
+    expect(await QueueServiceClient.fromConnectionString(queueConnection).getQueueClient('npm-start-check').createIfNotExists()).toBeTruthy();
     const created = await call('POST', '/Users', entraUser('persist@contoso.com'));
     expect(created.status).toBe(201);
     const id = ((await created.json()) as { id: string }).id;
     await stopChild(first.child);
     expect(first.child.exitCode).toBe(0);
+    expect(existsSync(join(root, '.local', 'queue-connection'))).toBe(false);
 
     const second = await start();
     try {

@@ -6,6 +6,7 @@ import { TRANSPORT_SECURITY } from '../../http/transport-security.js';
 import { EVENTS_PANEL_BODY, EVENTS_PANEL_SCRIPT } from './events-panel.js';
 import { CONSOLE_BODY } from './markup.js';
 import { CONSOLE_SCRIPT } from './script.js';
+import { SUBSCRIPTIONS_PANEL_BODY, SUBSCRIPTIONS_PANEL_SCRIPT } from './subscriptions-panel.js';
 import { CONSOLE_CSS } from './styles.js';
 
 const hash = (text: string): string => `'sha256-${createHash('sha256').update(text, 'utf8').digest('base64')}'`;
@@ -23,8 +24,10 @@ export const consoleHtml = (adminAuth: 'key' | 'entra'): string => `<!doctype ht
 <body>
 ${CONSOLE_BODY}
 ${EVENTS_PANEL_BODY}
+${SUBSCRIPTIONS_PANEL_BODY}
 <script>${CONSOLE_SCRIPT}</script>
 <script>${EVENTS_PANEL_SCRIPT}</script>
+<script>${SUBSCRIPTIONS_PANEL_SCRIPT}</script>
 </body>
 </html>
 `;
@@ -33,7 +36,7 @@ export const CONSOLE_HTML = consoleHtml('key');
 
 export const CONSOLE_CSP = [
   "default-src 'none'",
-  `script-src ${hash(CONSOLE_SCRIPT)} ${hash(EVENTS_PANEL_SCRIPT)}`,
+  `script-src ${hash(CONSOLE_SCRIPT)} ${hash(EVENTS_PANEL_SCRIPT)} ${hash(SUBSCRIPTIONS_PANEL_SCRIPT)}`,
   `style-src ${hash(CONSOLE_CSS)}`,
   "connect-src 'self'",
   "img-src data:",

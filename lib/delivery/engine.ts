@@ -1,0 +1,280 @@
+// The delivery engine: drains the change feed into every subscription, at least once and in feed order per stream
+// (a stream is one subscription's events of one tenant).
+//
+// Why it is safe with many instances and restarts:
+// - A stream is worked on by one instance at a time: the instance takes its lease by an ETag-guarded write of the
+//   stream row, and every later write (each carries the lease forward) is guarded by the ETag of the previous one. An
+//   instance that stalls past its lease cannot write again; another one takes over.
+// - An attempt's outcome and the stream's progress are one transaction (store.ts): an event is either still ahead of
+//   the stream or recorded. A crash between sending and recording means the event is sent again, with the same
+//   webhook-id (at least once; receivers deduplicate by it) — never lost.
+// - Order: a stream sends nothing after an event until that event is delivered or has failed for good (the head
+//   waits for its retry). One stream's failing endpoint never holds up another stream: each runs on its own, and a
+//   tick does not wait for slow ones.
+import { randomUUID } from 'node:crypto';
+import type { DeliveryConfig } from './config.js';
+import type { CloudEvent, FeedPage, FeedReader } from './feed.js';
+import { LeaseLostError, type DeliveryRecord, type DeliveryStore, type StreamState, type Subscription } from './store.js';
+import { WEBHOOK_TIMEOUT_MS, type AttemptOutcome } from './webhook-sender.js';
+
+export interface Senders {
+  webhook(target: { url: string; secret: string }, eventId: string, body: string): Promise<AttemptOutcome>;
+  queue(name: string, body: string): Promise<AttemptOutcome>;
+}
+
+export interface EngineOptions {
+  store: DeliveryStore;
+  feed: FeedReader;
+  senders: Senders;
+  config: Pick<DeliveryConfig, 'retrySchedule' | 'leaseSeconds'> & Partial<Pick<DeliveryConfig, 'retentionDays'>>;
+  /** This instance's name in leases. */
+  owner?: string;
+  now?: () => number;
+  /** Events read from the feed at once. */
+  pageSize?: number;
+  /** How long one stream is worked on before it lets go (and the next tick picks it up again). */
+  runBudgetMs?: number;
+  /** Streams worked on at once by this instance. */
+  maxWorkers?: number;
+  /**
+   * After its last event, a stream keeps its lease and polls the feed this long (every pollMs) before letting go: a
+   * busy stream's next event goes out within pollMs instead of waiting for the next tick. 0: let go at once.
+   */
+  lingerMs?: number;
+  pollMs?: number;
+  log?: (message: string) => void;
+}
+
+export interface TickReport {
+  subscriptions: number;
+  /** Streams still being worked on when the tick returned. */
+  running: number;
+}
+
+const MAX_ERROR_CHARS = 300;
+
+/** Seconds before the next attempt after `attempts` failed ones, or undefined when the schedule is exhausted. */
+export function retryDelaySeconds(schedule: number[], attempts: number): number | undefined {
+  return attempts >= 1 && attempts <= schedule.length ? schedule[attempts - 1] : undefined;
+}
+
+/** Applies one attempt's outcome to the record; returns when to try again (epoch ms), if at all. */
+export function applyOutcome(record: DeliveryRecord, outcome: AttemptOutcome, schedule: number[], at: number): number | undefined {
+  record.attempts += 1;
+  record.lastStatusCode = outcome.statusCode;
+  record.lastError = outcome.ok ? undefined : (outcome.error ?? 'failed').slice(0, MAX_ERROR_CHARS);
+  record.nextAttemptAt = undefined;
+  if (outcome.ok) {
+    record.status = 'delivered';
+    record.deliveredAt = new Date(at).toISOString();
+    return undefined;
+  }
+  const delay = outcome.permanent ? undefined : retryDelaySeconds(schedule, record.attempts);
+  if (delay === undefined) {
+    record.status = 'failed';
+    return undefined;
+  }
+  record.status = 'pending';
+  const next = at + delay * 1000;
+  record.nextAttemptAt = new Date(next).toISOString();
+  return next;
+}
+
+export function matches(subscription: Subscription, event: CloudEvent): boolean {
+  if (subscription.types && !subscription.types.includes(event.type)) return false;
+  // A subscription receives the changes made after it was created, not the feed's retained history.
+  return !(Date.parse(event.time) < Date.parse(subscription.created));
+}
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms).unref());
+
+export class DeliveryEngine {
+  readonly owner: string;
+  private readonly running = new Map<string, Promise<void>>();
+  private readonly lastSweep = new Map<string, number>();
+  private readonly now: () => number;
+  private readonly pageSize: number;
+  private readonly runBudgetMs: number;
+  private readonly maxWorkers: number;
+  private readonly lingerMs: number;
+  private readonly pollMs: number;
+  private readonly log: (message: string) => void;
+
+  constructor(private readonly options: EngineOptions) {
+    this.owner = options.owner ?? randomUUID();
+    this.now = options.now ?? Date.now;
+    this.pageSize = options.pageSize ?? 50;
+    this.runBudgetMs = options.runBudgetMs ?? 20_000;
+    this.maxWorkers = options.maxWorkers ?? 16;
+    this.lingerMs = options.lingerMs ?? 0;
+    this.pollMs = options.pollMs ?? 250;
+    this.log = options.log ?? (() => undefined);
+  }
+
+  /**
+   * Starts work on every stream that is not already being worked on here, and waits up to `waitMs` for it (work
+   * still going on then continues in the background, and later ticks skip those streams until it ends).
+   */
+  async tick(waitMs = 1500): Promise<TickReport> {
+    const subscriptions = await this.options.store.listSubscriptions();
+    let allTenants: string[] | undefined;
+    const started: Promise<void>[] = [];
+    for (const subscription of subscriptions) {
+      const tenants = subscription.tenant ? [subscription.tenant] : (allTenants ??= await this.options.feed.tenants());
+      for (const tenant of tenants) {
+        const key = `${subscription.id}/${tenant}`;
+        if (this.running.has(key)) continue;
+        if (this.running.size >= this.maxWorkers) break;
+        const work = this.runStream(subscription, tenant)
+          .catch((error: unknown) => this.log(`delivery: stream ${key}: ${error instanceof Error ? error.message : String(error)}`))
+          .finally(() => this.running.delete(key));
+        this.running.set(key, work);
+        started.push(work);
+      }
+    }
+    for (const subscription of subscriptions) this.maybeSweep(subscription.id);
+    const all = Promise.all([...this.running.values()]).then(() => undefined);
+    await (Number.isFinite(waitMs) ? Promise.race([all, sleep(waitMs)]) : all);
+    return { subscriptions: subscriptions.length, running: this.running.size };
+  }
+
+  /**
+   * Delivery records expire after retentionDays: a bounded sweep (at most 200 records) per subscription, at most every
+   * 10 minutes per instance, in the background.
+   */
+  private maybeSweep(subscriptionId: string): void {
+    const days = this.options.config.retentionDays;
+    const now = this.now();
+    if (days === undefined || now - (this.lastSweep.get(subscriptionId) ?? 0) < 10 * 60_000) return;
+    this.lastSweep.set(subscriptionId, now);
+    this.options.store.sweepRecords(subscriptionId, now - days * 86_400_000).catch((error: unknown) =>
+      this.log(`delivery: sweep of ${subscriptionId}: ${error instanceof Error ? error.message : String(error)}`));
+  }
+
+  /** Waits for every stream worked on by this instance (tests; a host shutting down). */
+  async idle(): Promise<void> {
+    await Promise.all([...this.running.values()]);
+  }
+
+  /** Works one stream while it has due work, its lease holds and its run budget lasts. */
+  async runStream(subscription: Subscription, tenant: string): Promise<void> {
+    const { store, feed } = this.options;
+    const leaseMs = this.options.config.leaseSeconds * 1000;
+    let stream: StreamState = (await store.stream(subscription.id, tenant)) ?? { tenant, done: [], leaseUntil: 0 };
+    const start = this.now();
+    if (stream.owner && stream.owner !== this.owner && stream.leaseUntil > start) return;
+
+    // Nothing due: leave without writing (an idle stream costs one feed read per tick, no write).
+    let page: FeedPage | undefined;
+    if (stream.head) {
+      if (stream.head.nextAttemptAt > start) return;
+    } else {
+      page = await feed.read(tenant, stream.cursor, this.pageSize);
+      const done = new Set(stream.done);
+      if (page.events.length === 0 && page.next === stream.cursor) return;
+      if (page.events.length > 0 && page.events.every((e) => done.has(e.id)) && page.next === stream.cursor) return;
+    }
+
+    stream = { ...stream, owner: this.owner, leaseUntil: start + leaseMs };
+    try {
+      stream.etag = await store.commit(subscription.id, stream);
+    } catch (error) {
+      if (error instanceof LeaseLostError) return; // another instance took it first
+      throw error;
+    }
+
+    const commit = async (record?: { record: DeliveryRecord; body?: string }): Promise<void> => {
+      stream.leaseUntil = this.now() + leaseMs;
+      stream.etag = await store.commit(subscription.id, stream, record);
+    };
+    const attempt = async (record: DeliveryRecord, body: string, isNew: boolean): Promise<void> => {
+      // An attempt may take the whole webhook timeout: renew the lease first if it would not outlast it. (Nothing
+      // about this event is in the stream yet: a crash during the attempt leaves it ahead of the stream.)
+      if (stream.leaseUntil - this.now() < WEBHOOK_TIMEOUT_MS + 5000) await commit();
+      const outcome = await this.send(subscription, record.eventId, body);
+      const next = applyOutcome(record, outcome, this.options.config.retrySchedule, this.now());
+      stream.head = next === undefined ? undefined : { key: record.key, eventId: record.eventId, nextAttemptAt: next };
+      // Done for the page walk once recorded: delivered, failed for good, or now the head waiting for its retry.
+      if (isNew) stream.done.push(record.eventId);
+      await commit({ record, body: isNew ? body : undefined });
+    };
+
+    let lastActivity = this.now();
+    // Set while lingering: before sending what a later poll finds, make sure the subscription still exists (a
+    // deleted one's stream row goes first, so at most an attempt already under way can follow a DELETE).
+    let slept = false;
+    try {
+      while (this.now() - start < this.runBudgetMs) {
+        if (stream.head) {
+          if (stream.head.nextAttemptAt > this.now()) break;
+          const stored = await store.record(subscription.id, stream.head.key);
+          if (!stored) {
+            stream.head = undefined;
+            continue;
+          }
+          await attempt(stored.record, stored.body, false);
+          if (stream.head) break; // still failing: wait for its retry, send nothing after it
+          continue;
+        }
+        page ??= await feed.read(tenant, stream.cursor, this.pageSize);
+        const done = new Set(stream.done);
+        const event = page.events.find((e) => !done.has(e.id));
+        if (!event) {
+          // Every event of the page is done: move the cursor past it.
+          if (page.next !== stream.cursor || stream.done.length > 0) {
+            stream.cursor = page.next;
+            stream.done = [];
+          }
+          const full = page.events.length >= this.pageSize;
+          page = undefined;
+          if (full) continue;
+          // Caught up. Keep watching a little while (a caught-up feed read is one storage call), then let go.
+          if (this.now() - lastActivity >= this.lingerMs) break;
+          await sleep(this.pollMs);
+          slept = true;
+          continue;
+        }
+        if (!matches(subscription, event)) {
+          stream.done.push(event.id);
+          continue;
+        }
+        if (slept) {
+          if (!(await store.getSubscription(subscription.id))) return;
+          slept = false;
+        }
+        const at = this.now();
+        const record: DeliveryRecord = {
+          key: store.newRecordKey(event.id, at),
+          eventId: event.id,
+          tenantId: tenant,
+          type: event.type,
+          attempts: 0,
+          status: 'pending',
+          firstAttemptAt: new Date(at).toISOString(),
+        };
+        await attempt(record, JSON.stringify(event), true);
+        lastActivity = this.now();
+        if (stream.head) break;
+      }
+    } catch (error) {
+      // Someone else wrote the stream (a redeliver moving a retry up, a deleted subscription, an instance that took
+      // over an expired lease): stop; what was not recorded is sent again by whoever works the stream next.
+      if (error instanceof LeaseLostError) return;
+      throw error;
+    } finally {
+      // Let go of the lease (and write what moved since the last write): the next tick, here or elsewhere, goes on.
+      stream.owner = undefined;
+      stream.leaseUntil = 0;
+      try {
+        stream.etag = await store.commit(subscription.id, stream);
+      } catch (error) {
+        if (!(error instanceof LeaseLostError)) throw error;
+      }
+    }
+  }
+
+  private send(subscription: Subscription, eventId: string, body: string): Promise<AttemptOutcome> {
+    if (subscription.kind === 'queue') return this.options.senders.queue(subscription.queue as string, body);
+    return this.options.senders.webhook({ url: subscription.url as string, secret: subscription.secret as string }, eventId, body);
+  }
+}
