@@ -176,10 +176,11 @@ export const CONSOLE_SCRIPT = String.raw`
     var usable = !!(state.integration && state.integration.canResetToken);
     $('create-oauth-client').disabled = !usable;
     $('create-wif-client').disabled = !usable;
-    clear(list);
-    if (!usable) { $('oauth-clients-block').hidden = true; return Promise.resolve(); }
+    if (!usable) { clear(list); $('oauth-clients-block').hidden = true; return Promise.resolve(); }
     return api('GET', tenantPath() + '/oauth-clients').then(function (data) {
       var clients = (data && data.clients) || [];
+      clear(list); // here, not before the request: overlapping reloads each replace the whole list
+
       $('oauth-clients-block').hidden = clients.length === 0;
       clients.forEach(function (c) {
         var label = (c.type === 'federated' ? 'Federated' : 'Secret') + ' client ' + c.clientId + (c.name ? ' (' + c.name + ')' : '') + ', scope ' + c.scope + ', created ' + formatTime(c.created);
