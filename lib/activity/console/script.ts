@@ -177,7 +177,9 @@ export const CONSOLE_SCRIPT = String.raw`
     $('create-oauth-client').disabled = !usable;
     $('create-wif-client').disabled = !usable;
     if (!usable) { clear(list); $('oauth-clients-block').hidden = true; return Promise.resolve(); }
+    var forTenant = state.tenantId;
     return api('GET', tenantPath() + '/oauth-clients').then(function (data) {
+      if (state.tenantId !== forTenant) return; // another tenant was picked meanwhile
       var clients = (data && data.clients) || [];
       clear(list); // here, not before the request: overlapping reloads each replace the whole list
 
