@@ -171,8 +171,18 @@ export const CONSOLE_SCRIPT = String.raw`
     ['token', 'oauth', 'wif'].forEach(function (m) { $('mode-' + m).hidden = m !== mode; });
   }
 
+  var oauthPanelTenant = null;
+
+  function hideNewClients() {
+    ['oauth-token-endpoint', 'oauth-client-id', 'oauth-client-secret', 'wif-client-id', 'wif-token-endpoint'].forEach(function (id) { $(id).value = ''; });
+    $('new-oauth-client').hidden = true;
+    $('new-wif-client').hidden = true;
+  }
+
   function loadOAuthClients() {
     var list = $('oauth-clients');
+    // A client secret shown for one tenant never stays on screen when another tenant is picked.
+    if (oauthPanelTenant !== state.tenantId) { hideNewClients(); oauthPanelTenant = state.tenantId; }
     var usable = !!(state.integration && state.integration.canResetToken);
     $('create-oauth-client').disabled = !usable;
     $('create-wif-client').disabled = !usable;
