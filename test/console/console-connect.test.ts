@@ -76,9 +76,9 @@ describe('SCIM Integration panel: three ways to connect', () => {
     expect(clients.find((c) => c.clientId === wifClientId)).toMatchObject({ type: 'federated', federation: { audience: 'api://5f0c0f8e-0000-4000-8000-000000000002' } });
 
     // Both are listed; revoking one stops its tokens.
-    await expect.poll(() => page.locator('#oauth-clients li').count()).toBe(2);
+    await expect.poll(() => page.locator('#oauth-clients li').count(), { timeout: 15_000 }).toBe(2);
     await page.getByRole('button', { name: `Revoke client ${clientId}` }).click();
-    await expect.poll(() => page.locator('#oauth-clients li').count()).toBe(1);
+    await expect.poll(() => page.locator('#oauth-clients li').count(), { timeout: 15_000 }).toBe(1);
     expect((await callAs(stack, token.body.access_token)('GET', '/Users')).status).toBe(401);
     expect(problems).toEqual([]);
   });

@@ -178,15 +178,28 @@ export const CONSOLE_SCRIPT = String.raw`
     ['token', 'oauth', 'wif'].forEach(function (m) { $('mode-' + m).hidden = m !== mode; });
   }
 
+  var oauthPanelTenant = null;
+
+  function hideNewClients() {
+    ['oauth-token-endpoint', 'oauth-client-id', 'oauth-client-secret', 'wif-client-id', 'wif-token-endpoint'].forEach(function (id) { $(id).value = ''; });
+    $('new-oauth-client').hidden = true;
+    $('new-wif-client').hidden = true;
+  }
+
   function loadOAuthClients() {
     var list = $('oauth-clients');
+    // A client secret shown for one tenant never stays on screen when another tenant is picked.
+    if (oauthPanelTenant !== state.tenantId) { hideNewClients(); oauthPanelTenant = state.tenantId; }
     var usable = !!(state.integration && state.integration.canResetToken);
     $('create-oauth-client').disabled = !usable;
     $('create-wif-client').disabled = !usable;
-    clear(list);
-    if (!usable) { $('oauth-clients-block').hidden = true; return Promise.resolve(); }
+    if (!usable) { clear(list); $('oauth-clients-block').hidden = true; return Promise.resolve(); }
+    var forTenant = state.tenantId;
     return api('GET', tenantPath() + '/oauth-clients').then(function (data) {
+      if (state.tenantId !== forTenant) return; // another tenant was picked meanwhile
       var clients = (data && data.clients) || [];
+      clear(list); // here, not before the request: overlapping reloads each replace the whole list
+
       $('oauth-clients-block').hidden = clients.length === 0;
       clients.forEach(function (c) {
         var label = (c.type === 'federated' ? 'Federated' : 'Secret') + ' client ' + c.clientId + (c.name ? ' (' + c.name + ')' : '') + ', scope ' + c.scope + ', created ' + formatTime(c.created);
