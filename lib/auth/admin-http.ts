@@ -113,6 +113,8 @@ export async function readAdminBody(request: HttpRequest, allowed: string[]): Pr
   const bytes = Buffer.from(await request.arrayBuffer());
   if (bytes.length > MAX_BODY_BYTES) throw new AdminError(400, `The body exceeds ${MAX_BODY_BYTES} bytes.`);
   if (bytes.length === 0) return {};
+  // A body without a type is what a no-cors cross-site fetch can send; adminGate usually refuses it already.
+  if (contentType === null) throw new AdminError(415, 'Content-Type must be application/json.');
   let body: unknown;
   try {
     body = JSON.parse(bytes.toString('utf8'));

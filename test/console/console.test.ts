@@ -207,4 +207,31 @@ describe('the console in Chromium', () => {
     expect(await page.getByRole('button', { name: 'Sign out' }).isVisible()).toBe(false);
     expect(problems).toEqual([]);
   });
+
+  it('in Azure (App Service Authentication) signs the operator in with Entra ID: no key asked or sent, the operator named', async () => {
+    process.env.SCIM_ADMIN_ROLE = 'Scim.Operator';
+    process.env.WEBSITE_AUTH_ENABLED = 'True';
+    const entra = await (context as BrowserContext).newPage();
+    const sent: string[] = [];
+    try {
+      // What the platform does for a signed-in operator: inject the principal into every request, answer /.auth/me.
+      const principal = Buffer.from(JSON.stringify({ auth_typ: 'aad', role_typ: 'roles', claims: [{ typ: 'roles', val: 'Scim.Operator' }] })).toString('base64');
+      await entra.setExtraHTTPHeaders({ 'x-ms-client-principal': principal, 'x-ms-client-principal-name': 'op@contoso.com' });
+      await entra.route('**/.auth/me', (route) => route.fulfill({ status: 200, contentType: 'application/json', body: JSON.stringify([{ user_id: 'op@contoso.com', provider_name: 'aad' }]) }));
+      entra.on('request', (r) => {
+        if (r.url().includes('/manage/') && !r.url().endsWith('/console')) sent.push(r.headers()['x-functions-key'] ?? '');
+      });
+      await entra.goto(`${stack.baseUrl}/manage/console`);
+      await entra.getByRole('heading', { name: 'SCIM Integration' }).waitFor();
+      expect(await entra.getByLabel('Admin key').isVisible()).toBe(false);
+      await expect.poll(() => entra.locator('#session-label').innerText()).toBe('Signed in with Microsoft Entra ID as op@contoso.com');
+      expect(await entra.getByRole('button', { name: 'Sign out' }).isVisible()).toBe(true);
+      expect(sent.length).toBeGreaterThan(0);
+      expect(sent.every((key) => key === '')).toBe(true);
+    } finally {
+      delete process.env.SCIM_ADMIN_ROLE;
+      delete process.env.WEBSITE_AUTH_ENABLED;
+      await entra.close();
+    }
+  });
 });
