@@ -67,7 +67,13 @@ const UNAUTHORIZED = 'Sign in (Microsoft Entra ID) or present the admin key.';
 
 /** Allows the request or throws AdminAccessError (401 no credential, 403 signed in without the role, 415 body type). */
 export function checkAdminAccess(request: HttpRequest, entry: AdminEntry, settings: AdminAccessSettings = adminAccessFromEnv()): AdminIdentity {
+  // Who calls is decided first, so an anonymous caller learns nothing but 401; then the body type.
+  const identity = identify(request, entry, settings);
   checkBodyType(request);
+  return identity;
+}
+
+function identify(request: HttpRequest, entry: AdminEntry, settings: AdminAccessSettings): AdminIdentity {
   if (entry === 'automation' && settings.onPlatform) return { via: 'function-key' };
   if (entry === 'operator' && settings.entraRole) {
     // Without App Service Authentication in front, the principal header could come from anyone: fail closed.
