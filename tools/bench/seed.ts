@@ -19,6 +19,8 @@ export interface Seeder {
 }
 
 export async function createSeeder(env: Record<string, string>): Promise<Seeder> {
+  // Seeding is set-up, not a measurement: on a loaded machine a batch may wait on Azurite longer than the host's 8 s.
+  process.env.SCIM_STORAGE_TIMEOUT_MS ??= '60000';
   const client = await createTableClient({ connectionString: env.SCIM_STORAGE_CONNECTION_STRING, tableName: env.SCIM_TABLE_NAME });
   const repository = new TableRepository(client);
   await repository.ready();
