@@ -1,5 +1,6 @@
 // A small development host that serves the same function registrations the Azure Functions runtime loads (routes,
 // methods and auth levels come from registerHttp), so the project runs and is tested without Functions Core Tools.
+import { loadSettings } from '../lib/config.js';
 import { randomUUID } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { readdir } from 'node:fs/promises';
@@ -172,6 +173,8 @@ function send(res: http.ServerResponse, response: HttpResponseInit): void {
 }
 
 export async function startLocalHost(options: LocalHostOptions = {}): Promise<LocalHost> {
+  // As the Functions worker does when the app loads: a malformed setting stops here, naming it.
+  loadSettings();
   const routes = (await loadFunctions()).map(compile);
   // Literal segments win over parameters (as in the Functions host): `Users/.search` before `Users/{id}`.
   routes.sort((a, b) => b.segments.filter((s) => s.literal).length - a.segments.filter((s) => s.literal).length);

@@ -1,4 +1,6 @@
 // Settings of the activity log (app settings in Azure, the environment locally). All optional.
+import { SettingsReader } from '../settings-reader.js';
+
 export interface ActivityConfig {
   /** SCIM_ACTIVITY=off turns recording off (the admin API then reads whatever is stored). Default on. */
   enabled: boolean;
@@ -16,26 +18,15 @@ export interface ActivityConfig {
   syncGapMinutes: number;
 }
 
-function positive(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
-  const raw = env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const n = Number(raw);
-  if (!Number.isFinite(n) || n <= 0) throw new Error(`${name} must be a positive number (got "${raw}")`);
-  return n;
-}
-
 export function activityConfigFromEnv(env: NodeJS.ProcessEnv = process.env): ActivityConfig {
-  const tableName = env.SCIM_ACTIVITY_TABLE_NAME || `${env.SCIM_TABLE_NAME || 'scim'}activity`;
-  if (!/^[A-Za-z][A-Za-z0-9]{2,62}$/.test(tableName)) {
-    throw new Error(`SCIM_ACTIVITY_TABLE_NAME must be 3-63 letters and digits, starting with a letter (got "${tableName}")`);
-  }
+  const r = new SettingsReader(env);
   return {
-    enabled: !/^(0|false|no|off)$/i.test(env.SCIM_ACTIVITY ?? ''),
-    tableName,
-    retentionDays: positive(env, 'SCIM_ACTIVITY_RETENTION_DAYS', 30),
-    flushMs: positive(env, 'SCIM_ACTIVITY_FLUSH_MS', 1000),
-    queueMax: Math.floor(positive(env, 'SCIM_ACTIVITY_QUEUE_MAX', 10_000)),
-    sweepMinutes: positive(env, 'SCIM_ACTIVITY_SWEEP_MINUTES', 10),
-    syncGapMinutes: positive(env, 'SCIM_ACTIVITY_SYNC_GAP_MINUTES', 10),
+    enabled: r.flag('SCIM_ACTIVITY', true),
+    tableName: r.tableName('SCIM_ACTIVITY_TABLE_NAME', `${r.text('SCIM_TABLE_NAME') ?? 'scim'}activity`),
+    retentionDays: r.number('SCIM_ACTIVITY_RETENTION_DAYS', 30),
+    flushMs: r.number('SCIM_ACTIVITY_FLUSH_MS', 1000),
+    queueMax: Math.floor(r.number('SCIM_ACTIVITY_QUEUE_MAX', 10_000)),
+    sweepMinutes: r.number('SCIM_ACTIVITY_SWEEP_MINUTES', 10),
+    syncGapMinutes: r.number('SCIM_ACTIVITY_SYNC_GAP_MINUTES', 10),
   };
 }

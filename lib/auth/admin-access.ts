@@ -10,6 +10,7 @@
 //                   key (the dedicated named key deploy.sh creates, never _master). Elsewhere the local admin key again.
 // Admin requests that carry a body must say application/json (415 otherwise): a cross-site HTML form cannot send that
 // type, so a signed-in operator's browser cannot be made to create, reset or revoke anything.
+import { SettingsReader } from '../settings-reader.js';
 import type { HttpRequest } from '@azure/functions';
 import { sameToken } from './tokens.js';
 
@@ -30,9 +31,10 @@ export interface AdminAccessSettings {
 export const EXAMPLE_LOCAL_ADMIN_KEY = 'replace-with-a-long-random-admin-key';
 
 export function adminAccessFromEnv(env: NodeJS.ProcessEnv = process.env): AdminAccessSettings {
-  const role = env.SCIM_ADMIN_ROLE?.trim();
+  const r = new SettingsReader(env);
+  const role = r.text('SCIM_ADMIN_ROLE')?.trim();
   if (role && !/^[A-Za-z0-9._-]{1,120}$/.test(role)) throw new Error(`SCIM_ADMIN_ROLE must be an app role value (letters, digits, ".", "_", "-"; got "${role}")`);
-  const localKey = env.SCIM_LOCAL_ADMIN_KEY || undefined;
+  const localKey = r.text('SCIM_LOCAL_ADMIN_KEY');
   return {
     entraRole: role || undefined,
     localKey: localKey === EXAMPLE_LOCAL_ADMIN_KEY ? undefined : localKey,

@@ -10,6 +10,7 @@
 // so does a write made with a read-only (`scim.read`) access token.
 import type { HttpRequest } from '@azure/functions';
 import { ScimError } from '../scim/errors.js';
+import { SettingsReader } from '../settings-reader.js';
 import { getServices } from '../services.js';
 import type { AccessTokenRecord, OAuthStore } from '../store/oauth-store.js';
 import { DEFAULT_TENANT, type Tenant, type TenantStore } from '../store/tenant-store.js';
@@ -53,7 +54,7 @@ export function bearerToken(request: HttpRequest): string {
 
 /** The default tenant's token from configuration (SCIM_TOKEN), if any. */
 export function configuredToken(env: NodeJS.ProcessEnv = process.env): string | undefined {
-  return env.SCIM_TOKEN || undefined;
+  return new SettingsReader(env).text('SCIM_TOKEN');
 }
 
 const limiter = new RateLimiter();

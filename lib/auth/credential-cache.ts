@@ -1,6 +1,7 @@
 // The process's cache of credential lookups (token -> tenant, Entra tenant -> tenant, tenant rows), shared by
 // authentication and the operator actions, which drop it after every change so that this process sees the change at
 // once; other instances see it when their entries expire (SCIM_AUTH_CACHE_SECONDS, default 30 s).
+import { SettingsReader } from '../settings-reader.js';
 import type { Tenant, TokenRecord } from '../store/tenant-store.js';
 import { TtlCache } from './cache.js';
 
@@ -18,11 +19,7 @@ export interface CredentialCaches {
 
 /** Seconds a credential lookup is trusted (SCIM_AUTH_CACHE_SECONDS, default 30; 0 disables the cache). */
 export function authCacheSeconds(env: NodeJS.ProcessEnv = process.env): number {
-  const raw = env.SCIM_AUTH_CACHE_SECONDS;
-  if (raw === undefined || raw === '') return 30;
-  const n = Number(raw);
-  if (!Number.isFinite(n) || n < 0) throw new Error(`SCIM_AUTH_CACHE_SECONDS must be a non-negative number (got "${raw}")`);
-  return n;
+  return new SettingsReader(env).number('SCIM_AUTH_CACHE_SECONDS', 30, { allowZero: true });
 }
 
 let caches: CredentialCaches | undefined;

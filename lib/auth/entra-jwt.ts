@@ -3,6 +3,7 @@
 // token names an unknown `kid`), `iss` = https://sts.windows.net/<entra-tenant-id>/, configurable `aud`,
 // `exp`/`nbf` with a small clock skew, `iat` no older than a maximum age, app-only (no `scp`), and optionally a
 // pinned client application. The crypto is jose's; this module only decides what to accept.
+import { SettingsReader } from '../settings-reader.js';
 import { createRemoteJWKSet, customFetch, decodeJwt, errors, jwtVerify, type FetchImplementation, type JWTPayload } from 'jose';
 
 /** The app id Entra uses as `aud` for every non-gallery app's provisioning token. */
@@ -24,41 +25,27 @@ export interface JwtSettings {
 }
 
 export function jwtSettingsFromEnv(env: NodeJS.ProcessEnv = process.env): JwtSettings {
-  const template = env.SCIM_ENTRA_KEYS_URL_TEMPLATE || DEFAULT_KEYS_URL_TEMPLATE;
+  const r = new SettingsReader(env);
+  const template = r.text('SCIM_ENTRA_KEYS_URL_TEMPLATE') ?? DEFAULT_KEYS_URL_TEMPLATE;
   const url = new URL(template.replace('{tenant}', '00000000-0000-0000-0000-000000000000'));
   const loopback = url.hostname === '127.0.0.1' || url.hostname === 'localhost' || url.hostname === '[::1]';
   if (url.protocol !== 'https:' && !(url.protocol === 'http:' && loopback)) {
     throw new Error('SCIM_ENTRA_KEYS_URL_TEMPLATE must be an https URL (plain http is allowed on loopback only, for tests).');
   }
   return {
-    audience: env.SCIM_JWT_AUDIENCE || DEFAULT_AUDIENCE,
+    audience: r.text('SCIM_JWT_AUDIENCE') ?? DEFAULT_AUDIENCE,
     keysUrlTemplate: template,
-    clockToleranceSeconds: nonNegative(env.SCIM_JWT_CLOCK_SKEW_SECONDS, 60),
-    refetchCooldownMs: nonNegative(env.SCIM_JWT_KEYS_COOLDOWN_SECONDS, 30) * 1000,
-    maxAgeSeconds: positiveSetting(env, 'SCIM_JWT_MAX_AGE_SECONDS', 7200),
-    allowedAppIds: appIds(env.SCIM_JWT_ALLOWED_APP_IDS),
+    clockToleranceSeconds: r.number('SCIM_JWT_CLOCK_SKEW_SECONDS', 60, { allowZero: true }),
+    refetchCooldownMs: r.number('SCIM_JWT_KEYS_COOLDOWN_SECONDS', 30, { allowZero: true }) * 1000,
+    maxAgeSeconds: r.int('SCIM_JWT_MAX_AGE_SECONDS', 7200),
+    allowedAppIds: appIds(r.text('SCIM_JWT_ALLOWED_APP_IDS')),
   };
-}
-
-function positiveSetting(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
-  const raw = env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n <= 0) throw new Error(`${name} must be a positive whole number of seconds (got "${raw}")`);
-  return n;
 }
 
 function appIds(raw: string | undefined): string[] {
   const ids = (raw ?? '').split(',').map((s) => s.trim().toLowerCase()).filter((s) => s !== '');
   for (const id of ids) if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/.test(id)) throw new Error(`SCIM_JWT_ALLOWED_APP_IDS must be a comma-separated list of application (client) ids (got "${id}")`);
   return ids;
-}
-
-function nonNegative(raw: string | undefined, fallback: number): number {
-  if (raw === undefined || raw === '') return fallback;
-  const n = Number(raw);
-  if (!Number.isFinite(n) || n < 0) throw new Error(`Expected a non-negative number, got "${raw}"`);
-  return n;
 }
 
 /** Three base64url segments: the shape of a JWS compact serialization (our secret tokens contain no dots). */

@@ -3,6 +3,7 @@
 // then charged its further storage calls (charge), so a bucket may go into debt of up to one minute's budget and the
 // tenant waits it out. Over budget the request gets 429 with Retry-After.
 const MAX_TENANTS = 10_000;
+import { SettingsReader } from '../settings-reader.js';
 
 interface Bucket {
   tokens: number;
@@ -62,12 +63,7 @@ export class RateLimiter {
 
 /** Failed authentications allowed per client address per minute (SCIM_AUTH_FAILURES_PER_MINUTE, default 30; 0/off = no limit). */
 export function authFailuresPerMinute(env: NodeJS.ProcessEnv = process.env): number | undefined {
-  const raw = env.SCIM_AUTH_FAILURES_PER_MINUTE;
-  if (raw === undefined || raw === '') return 30;
-  if (raw === '0' || /^off$/i.test(raw)) return undefined;
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n < 0) throw new Error(`SCIM_AUTH_FAILURES_PER_MINUTE must be a positive integer or "off" (got "${raw}")`);
-  return n;
+  return new SettingsReader(env).limit('SCIM_AUTH_FAILURES_PER_MINUTE', 30);
 }
 
 /**
@@ -84,9 +80,5 @@ export function clientAddress(forwardedFor: string | null): string {
 
 /** The service-wide default budget (SCIM_TENANT_REQUESTS_PER_MINUTE), for tenants without their own; undefined = off. */
 export function defaultRequestsPerMinute(env: NodeJS.ProcessEnv = process.env): number | undefined {
-  const raw = env.SCIM_TENANT_REQUESTS_PER_MINUTE;
-  if (raw === undefined || raw === '' || raw === '0' || /^off$/i.test(raw)) return undefined;
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n < 0) throw new Error(`SCIM_TENANT_REQUESTS_PER_MINUTE must be a positive integer or "off" (got "${raw}")`);
-  return n;
+  return new SettingsReader(env).limit('SCIM_TENANT_REQUESTS_PER_MINUTE', undefined);
 }

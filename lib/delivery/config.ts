@@ -1,4 +1,6 @@
 // Settings of event delivery (webhooks and Storage Queues). All optional; a malformed value throws naming the setting.
+import { SettingsReader } from '../settings-reader.js';
+
 export interface DeliveryConfig {
   /** Subscriptions, delivery state and records (SCIM_DELIVERY_TABLE_NAME, default `<SCIM_TABLE_NAME>delivery`). */
   tableName: string;
@@ -21,24 +23,8 @@ export interface DeliveryConfig {
 
 export const DEFAULT_RETRY_SCHEDULE = [5, 300, 1800, 7200, 18_000, 36_000, 36_000];
 
-function positive(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
-  const raw = env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const n = Number(raw);
-  if (!Number.isFinite(n) || n <= 0) throw new Error(`${name} must be a positive number (got "${raw}")`);
-  return n;
-}
-
-function flag(env: NodeJS.ProcessEnv, name: string): boolean {
-  const raw = env[name];
-  if (raw === undefined || raw === '') return false;
-  if (/^(1|true|yes|on)$/i.test(raw)) return true;
-  if (/^(0|false|no|off)$/i.test(raw)) return false;
-  throw new Error(`${name} must be true or false (got "${raw}")`);
-}
-
-function schedule(env: NodeJS.ProcessEnv): number[] {
-  const raw = env.SCIM_DELIVERY_RETRY_SCHEDULE;
+function schedule(r: SettingsReader): number[] {
+  const raw = r.text('SCIM_DELIVERY_RETRY_SCHEDULE');
   if (raw === undefined || raw.trim() === '') return DEFAULT_RETRY_SCHEDULE;
   const steps = raw.split(',').map((s) => Number(s.trim()));
   if (steps.length > 50 || steps.some((n) => !Number.isFinite(n) || n <= 0)) {
@@ -48,21 +34,19 @@ function schedule(env: NodeJS.ProcessEnv): number[] {
 }
 
 export function deliveryConfigFromEnv(env: NodeJS.ProcessEnv = process.env): DeliveryConfig {
-  const tableName = env.SCIM_DELIVERY_TABLE_NAME || `${env.SCIM_TABLE_NAME || 'scim'}delivery`;
-  if (!/^[A-Za-z][A-Za-z0-9]{2,62}$/.test(tableName)) {
-    throw new Error(`SCIM_DELIVERY_TABLE_NAME must be 3-63 letters and digits, starting with a letter (got "${tableName}")`);
-  }
-  const queueEndpoint = env.SCIM_QUEUE_ENDPOINT || undefined;
+  const r = new SettingsReader(env);
+  const tableName = r.tableName('SCIM_DELIVERY_TABLE_NAME', `${r.text('SCIM_TABLE_NAME') ?? 'scim'}delivery`);
+  const queueEndpoint = r.text('SCIM_QUEUE_ENDPOINT');
   if (queueEndpoint !== undefined && !/^https?:\/\/[^\s/]+/.test(queueEndpoint)) {
     throw new Error(`SCIM_QUEUE_ENDPOINT must be https://<account>.queue.core.windows.net (got "${queueEndpoint}")`);
   }
   return {
     tableName,
-    allowLoopback: flag(env, 'SCIM_WEBHOOKS_ALLOW_LOOPBACK'),
-    retrySchedule: schedule(env),
-    leaseSeconds: positive(env, 'SCIM_DELIVERY_LEASE_SECONDS', 30),
-    retentionDays: positive(env, 'SCIM_DELIVERY_RETENTION_DAYS', 7),
-    queueConnectionString: env.SCIM_QUEUE_CONNECTION_STRING || undefined,
+    allowLoopback: r.flag('SCIM_WEBHOOKS_ALLOW_LOOPBACK'),
+    retrySchedule: schedule(r),
+    leaseSeconds: r.number('SCIM_DELIVERY_LEASE_SECONDS', 30),
+    retentionDays: r.number('SCIM_DELIVERY_RETENTION_DAYS', 7),
+    queueConnectionString: r.text('SCIM_QUEUE_CONNECTION_STRING'),
     queueEndpoint,
   };
 }

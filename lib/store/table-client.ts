@@ -1,6 +1,7 @@
 // Builds the TableClient from configuration: a connection string (Azurite, local) or a table endpoint reached with a
 // managed identity (Azure; no account keys). Retries are bounded so a storage outage answers quickly instead of hanging.
 import { TableClient, type TableServiceClientOptions } from '@azure/data-tables';
+import { SettingsReader } from '../settings-reader.js';
 
 export interface StorageConfig {
   connectionString?: string;
@@ -9,12 +10,13 @@ export interface StorageConfig {
 }
 
 export function storageConfigFromEnv(env: NodeJS.ProcessEnv = process.env): StorageConfig {
-  const connectionString = env.SCIM_STORAGE_CONNECTION_STRING || undefined;
-  const tableEndpoint = env.SCIM_TABLE_ENDPOINT || undefined;
+  const r = new SettingsReader(env);
+  const connectionString = r.text('SCIM_STORAGE_CONNECTION_STRING');
+  const tableEndpoint = r.text('SCIM_TABLE_ENDPOINT');
   if (!connectionString && !tableEndpoint) {
     throw new Error('Storage is not configured: set SCIM_STORAGE_CONNECTION_STRING (local) or SCIM_TABLE_ENDPOINT (Azure, managed identity).');
   }
-  return { connectionString, tableEndpoint, tableName: env.SCIM_TABLE_NAME || 'scim' };
+  return { connectionString, tableEndpoint, tableName: r.tableName('SCIM_TABLE_NAME', 'scim') };
 }
 
 const clientOptions: TableServiceClientOptions = {

@@ -1,5 +1,6 @@
 // The storage primitives every Table Storage module uses: one counted round trip each, failures mapped for the
 // SCIM layer, the table created on first use.
+import { SettingsReader } from '../settings-reader.js';
 import { odata, type TableClient, type TableEntityResult, type TableTransactionResponse, type TransactionAction } from '@azure/data-tables';
 import { countStorageCall } from './metrics.js';
 import { isConflict, isNotFound, toScimStorageError } from './storage-errors.js';
@@ -13,9 +14,8 @@ const POINT_READ_CONCURRENCY = 8;
  * Upper bound for one storage round trip, retries included (SCIM_STORAGE_TIMEOUT_MS, default 8 s): a hung storage
  * service answers 503, not a hang. Point operations and transactions get it as a whole; scans get it per page.
  */
-export function operationTimeoutMs(): number {
-  const ms = Number(process.env.SCIM_STORAGE_TIMEOUT_MS);
-  return Number.isFinite(ms) && ms > 0 ? ms : 8000;
+export function operationTimeoutMs(env: NodeJS.ProcessEnv = process.env): number {
+  return new SettingsReader(env).int('SCIM_STORAGE_TIMEOUT_MS', 8000);
 }
 const deadline = () => ({ abortSignal: AbortSignal.timeout(operationTimeoutMs()) });
 export const MAX_BATCH = 100;

@@ -1,5 +1,7 @@
 // Settings of the OAuth 2.0 token endpoint (client credentials and RFC 7523 client assertions). All optional; a
 // malformed value throws naming the setting, like lib/config.ts.
+import { SettingsReader } from '../../settings-reader.js';
+
 export interface OAuthSettings {
   /** Lifetime of an issued access token (SCIM_OAUTH_TOKEN_LIFETIME_SECONDS, default 3600; 3600-21600 as Microsoft asks). */
   tokenLifetimeSeconds: number;
@@ -20,30 +22,16 @@ export interface OAuthSettings {
 export const MIN_TOKEN_LIFETIME_SECONDS = 3600;
 export const MAX_TOKEN_LIFETIME_SECONDS = 21_600;
 
-function integer(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number): number {
-  const raw = env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n < min || n > max) throw new Error(`${name} must be a whole number from ${min} to ${max} (got "${raw}")`);
-  return n;
-}
-
-function flag(env: NodeJS.ProcessEnv, name: string): boolean {
-  const raw = env[name];
-  if (raw === undefined || raw === '' || /^(0|false|no|off)$/i.test(raw)) return false;
-  if (/^(1|true|yes|on)$/i.test(raw)) return true;
-  throw new Error(`${name} must be true or false (got "${raw}")`);
-}
-
 export function oauthSettingsFromEnv(env: NodeJS.ProcessEnv = process.env): OAuthSettings {
+  const r = new SettingsReader(env);
   return {
-    tokenLifetimeSeconds: integer(env, 'SCIM_OAUTH_TOKEN_LIFETIME_SECONDS', 3600, MIN_TOKEN_LIFETIME_SECONDS, MAX_TOKEN_LIFETIME_SECONDS),
-    maxAssertionLifetimeSeconds: integer(env, 'SCIM_OAUTH_MAX_ASSERTION_LIFETIME_SECONDS', 7200, 60, 86_400),
+    tokenLifetimeSeconds: r.int('SCIM_OAUTH_TOKEN_LIFETIME_SECONDS', 3600, { min: MIN_TOKEN_LIFETIME_SECONDS, max: MAX_TOKEN_LIFETIME_SECONDS }),
+    maxAssertionLifetimeSeconds: r.int('SCIM_OAUTH_MAX_ASSERTION_LIFETIME_SECONDS', 7200, { min: 60, max: 86_400 }),
     clockSkewSeconds: 60,
-    jwksCooldownSeconds: integer(env, 'SCIM_OAUTH_JWKS_COOLDOWN_SECONDS', 30, 1, 3600),
-    allowLoopbackHttpJwks: flag(env, 'SCIM_OAUTH_ALLOW_LOOPBACK_HTTP_JWKS'),
-    failuresPerClientPerMinute: integer(env, 'SCIM_OAUTH_FAILURES_PER_CLIENT_PER_MINUTE', 10, 1, 100_000),
-    failuresPerAddressPerMinute: integer(env, 'SCIM_OAUTH_FAILURES_PER_ADDRESS_PER_MINUTE', 30, 1, 100_000),
+    jwksCooldownSeconds: r.int('SCIM_OAUTH_JWKS_COOLDOWN_SECONDS', 30, { min: 1, max: 3600 }),
+    allowLoopbackHttpJwks: r.flag('SCIM_OAUTH_ALLOW_LOOPBACK_HTTP_JWKS'),
+    failuresPerClientPerMinute: r.int('SCIM_OAUTH_FAILURES_PER_CLIENT_PER_MINUTE', 10, { min: 1, max: 100_000 }),
+    failuresPerAddressPerMinute: r.int('SCIM_OAUTH_FAILURES_PER_ADDRESS_PER_MINUTE', 30, { min: 1, max: 100_000 }),
   };
 }
 
