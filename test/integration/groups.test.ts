@@ -152,8 +152,8 @@ describe('a group with 5,000 members', () => {
     }
     const big = (await stack.call('POST', '/Groups', { schemas: [GROUP], displayName: `Big ${randomUUID()}` })).body.id as string;
     const empty = (await stack.call('POST', '/Groups', { schemas: [GROUP], displayName: `Empty ${randomUUID()}` })).body.id as string;
-    // The membership rows written straight to the table in the repository's layout (display: the id; a PATCH may list only 16
-    // members, SCIM_MAX_MEMBERS_PER_PATCH, and 5,000 guarded adds would make this test measure Azurite's Merge cost).
+    // The membership rows written straight to the table in the repository's layout (display: the id). A PATCH may list
+    // only 16 members (SCIM_MAX_MEMBERS_PER_PATCH), and 5,000 guarded adds would measure Azurite's Merge cost instead.
     const client = TableClient.fromConnectionString(inject('azuriteConnectionString'), stack.tableName, { allowInsecureConnection: true });
     const groupName = (await stack.call('GET', `/Groups/${big}`)).body.displayName as string;
     for (let i = 0; i < ids.length; i += 50) {
