@@ -6,6 +6,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { TableClient } from '@azure/data-tables';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { inject } from 'vitest';
+import { eventsConfigFromEnv } from '../../lib/events/config.js';
 import { createdEvent, nextChangeTime, type ChangeEvent } from '../../lib/events/event.js';
 import { EventFeed } from '../../lib/events/feed.js';
 import { pendingEventAction, type Cursor } from '../../lib/events/keys.js';
@@ -110,5 +111,14 @@ describe('roles as names', () => {
   it('parses JSON-encoded role strings, keeps plain values, drops empties and duplicates', () => {
     expect(roleNames([{ value: '{"id":"1","value":"Admin","displayName":"Administrators"}' }, { value: 'Admin' }, { value: '  ' }, { display: 'Shown' }, 'Bare', { value: '{"displayName":"D"}' }])).toEqual(['Admin', 'Shown', 'Bare', 'D']);
     expect(roleNames(undefined)).toEqual([]);
+  });
+});
+
+describe('settings', () => {
+  it('SCIM_EVENTS_RETENTION_DAYS and SCIM_EVENTS_SWEEP_MINUTES: defaults 7 and 10; a malformed value names the setting', () => {
+    expect(eventsConfigFromEnv({})).toEqual({ retentionDays: 7, sweepMinutes: 10 });
+    expect(eventsConfigFromEnv({ SCIM_EVENTS_RETENTION_DAYS: '30', SCIM_EVENTS_SWEEP_MINUTES: '0.5' })).toEqual({ retentionDays: 30, sweepMinutes: 0.5 });
+    expect(() => eventsConfigFromEnv({ SCIM_EVENTS_RETENTION_DAYS: 'a week' })).toThrow(/SCIM_EVENTS_RETENTION_DAYS/);
+    expect(() => eventsConfigFromEnv({ SCIM_EVENTS_SWEEP_MINUTES: '-1' })).toThrow(/SCIM_EVENTS_SWEEP_MINUTES/);
   });
 });
