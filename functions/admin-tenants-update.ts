@@ -1,5 +1,5 @@
 import { ADMIN_ROUTE, adminHandler, nullableStringField, numberField, readAdminBody, stringField, tenantParam } from '../lib/auth/admin-http.js';
-import { AdminError, type UpdateTenantInput } from '../lib/auth/tenant-admin.js';
+import { AdminError, type UpdateTenantInput } from '../lib/tenants/tenant-admin.js';
 import { registerHttp } from '../lib/http/register.js';
 
 registerHttp('admin-tenants-update', {

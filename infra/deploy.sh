@@ -7,8 +7,12 @@
 # 4. builds, packages and deploys the code;  5. creates (or finds) the Entra enterprise app from the non-gallery
 # template and its provisioning job from the "scim" template;  6. writes the attribute mappings of
 # infra/scim-mappings.json into the job's schema;  7. creates a tenant token with the tenants CLI, tests it with
-# validateCredentials and saves it with the base URL as the job's secrets (sync only assigned users and groups);
+# validateCredentials and saves it with the base URL as the job's secrets (sync only assigned users and groups) —
+# or, with --auth oauth, an OAuth client (client credentials grant: client id, secret, token URL) instead of a token;
 # 8. optionally assigns a group (infra/entra.bicep, Microsoft Graph Bicep extension) and starts the job.
+# Between 4 and 5: the operators' sign-in (infra/admin-app.bicep: app registration with the Scim.Operator role;
+# infra/app/admin-auth.bicep: App Service Authentication in front of manage/* and the console) and the named function
+# key "automation" for scripts calling automation/*.
 #
 # Safe to re-run: every step looks before it creates, an unchanged schema is not written back, and a tenant token
 # that Entra already holds and that still validates is kept (--rotate-token replaces it).
@@ -33,9 +37,12 @@ Usage: infra/deploy.sh --env NAME [options]
       --app-name NAME       display name of the Entra enterprise app (default "Looop SCIM (NAME)")
       --tenant-name NAME    SCIM tenant name for the token (default NAME)
       --group OBJECT_ID     assign this Entra group to the app (users and groups in scope: assigned only)
+      --operators-group ID  Entra group whose members may sign in to the console and manage/* (Scim.Operator role)
       --start               start the provisioning job after configuring it
       --notify-email ADDR   e-mail Entra notifies when the job goes into quarantine
-      --rotate-token        issue a new tenant token even if Entra holds a working one
+      --auth token|oauth    how Entra authenticates: a secret token (default), or OAuth 2.0 client
+                            credentials (an OAuth client of the tenant; its secret tokens are then revoked)
+      --rotate-token        issue a new tenant token (or OAuth client) even if Entra holds a working one
       --grace-seconds N     with --rotate-token: how long the previous token keeps working
       --skip-infra          don't redeploy main.bicep; use the outputs of its last deployment
       --skip-code           don't build and deploy the code package
@@ -50,9 +57,11 @@ LOCATION=${SCIM_LOCATION:-westeurope}
 APP_DISPLAY_NAME=""
 TENANT_NAME=""
 GROUP_ID=""
+OPERATORS_GROUP=""
 START_JOB=0
 NOTIFY_EMAIL=""
 ROTATE_TOKEN=0
+AUTH_MODE=${SCIM_AUTH_MODE:-token}
 GRACE_SECONDS=""
 SKIP_INFRA=0
 SKIP_CODE=0
@@ -69,9 +78,11 @@ while [ "$#" -gt 0 ]; do
     --app-name) need_value "$@"; APP_DISPLAY_NAME=$2; shift 2 ;;
     --tenant-name) need_value "$@"; TENANT_NAME=$2; shift 2 ;;
     --group) need_value "$@"; GROUP_ID=$2; shift 2 ;;
+    --operators-group) need_value "$@"; OPERATORS_GROUP=$2; shift 2 ;;
     --start) START_JOB=1; shift ;;
     --notify-email) need_value "$@"; NOTIFY_EMAIL=$2; shift 2 ;;
     --rotate-token) ROTATE_TOKEN=1; shift ;;
+    --auth) need_value "$@"; AUTH_MODE=$2; shift 2 ;;
     --grace-seconds) need_value "$@"; GRACE_SECONDS=$2; shift 2 ;;
     --skip-infra) SKIP_INFRA=1; shift ;;
     --skip-code) SKIP_CODE=1; shift ;;
@@ -83,8 +94,10 @@ done
 
 [ -n "$ENV_NAME" ] || { usage >&2; die "--env is required"; }
 [[ "$ENV_NAME" =~ ^[a-z0-9][a-z0-9-]{0,31}$ ]] || die "--env must be lower-case letters, digits and dashes (max 32): $ENV_NAME"
+[ "$AUTH_MODE" = token ] || [ "$AUTH_MODE" = oauth ] || die "--auth must be token or oauth"
 [ -z "$GRACE_SECONDS" ] || [[ "$GRACE_SECONDS" =~ ^[0-9]+$ ]] || die "--grace-seconds must be a number"
 [ -z "$GROUP_ID" ] || [[ "$GROUP_ID" =~ ^[0-9a-fA-F-]{36}$ ]] || die "--group takes the group's object id (a GUID)"
+[ -z "$OPERATORS_GROUP" ] || [[ "$OPERATORS_GROUP" =~ ^[0-9a-fA-F-]{36}$ ]] || die "--operators-group takes the group's object id (a GUID)"
 RESOURCE_GROUP=${RESOURCE_GROUP:-rg-$ENV_NAME}
 APP_DISPLAY_NAME=${APP_DISPLAY_NAME:-"Looop SCIM ($ENV_NAME)"}
 TENANT_NAME=${TENANT_NAME:-$ENV_NAME}
@@ -148,7 +161,9 @@ fi
   read -r FUNCTION_APP
   read -r SCIM_BASE_URL
   read -r TABLE_ENDPOINT
-} < <(printf '%s' "$OUTPUTS" | jget fields .AZURE_FUNCTION_APP_NAME.value .SCIM_BASE_URL.value .SCIM_TABLE_ENDPOINT.value)
+  read -r STORAGE_ACCOUNT
+} < <(printf '%s' "$OUTPUTS" | jget fields .AZURE_FUNCTION_APP_NAME.value .SCIM_BASE_URL.value .SCIM_TABLE_ENDPOINT.value .AZURE_STORAGE_ACCOUNT_NAME.value)
+STORAGE_ACCOUNT=${STORAGE_ACCOUNT:-<storageAccount>}
 FUNCTION_APP=${FUNCTION_APP:-<functionAppName>}
 SCIM_BASE_URL=${SCIM_BASE_URL:-https://<functionAppName>.azurewebsites.net/scim/v2}
 TABLE_ENDPOINT=${TABLE_ENDPOINT:-https://<storageAccount>.table.core.windows.net}
@@ -168,16 +183,18 @@ build_package() {
   run_in "$SCIM_REPO_ROOT" npm ci --no-audit --no-fund
   run_in "$SCIM_REPO_ROOT" npm run build
   if [ "$DRY_RUN" = 1 ]; then
-    log "[dry-run] copy host.json package.json package-lock.json dist/functions dist/lib (without dist/lib/dev) to $staging"
+    log "[dry-run] copy host.json package.json package-lock.json dist/app (without start.js) to $staging"
   else
     local f
-    for f in host.json package.json package-lock.json dist/functions dist/lib; do
+    # The app is the esbuild bundle dist/app/main.js (package.json "main") and its chunks; start.js is `npm start`'s
+    # local host, development-only code.
+    for f in host.json package.json package-lock.json dist/app/main.js; do
       [ -e "$SCIM_REPO_ROOT/$f" ] || die "the build did not produce $f; is 'npm run build' working?"
     done
     mkdir -p "$staging/dist"
     cp "$SCIM_REPO_ROOT/host.json" "$SCIM_REPO_ROOT/package.json" "$SCIM_REPO_ROOT/package-lock.json" "$staging/"
-    cp -R "$SCIM_REPO_ROOT/dist/functions" "$SCIM_REPO_ROOT/dist/lib" "$staging/dist/"
-    rm -rf "$staging/dist/lib/dev" # local-development-only code
+    cp -R "$SCIM_REPO_ROOT/dist/app" "$staging/dist/"
+    rm -f "$staging/dist/app/start.js" "$staging/dist/app/start.js.map" # local-development-only code
   fi
   run_in "$staging" npm ci --omit=dev --no-audit --no-fund
   run_in "$staging" zip -qr "$PACKAGE" .
@@ -191,6 +208,35 @@ else
   # Fresh role assignments on the deployment container can take a few minutes to apply.
   retry 4 run az functionapp deployment source config-zip -g "$RESOURCE_GROUP" -n "$FUNCTION_APP" "${SUB_ARGS[@]}" \
     --src "$PACKAGE" --only-show-errors -o none || die "code deployment failed"
+fi
+
+# ---------------------------------------------------------------------------------------------------------------
+# Operators sign in with Entra ID (App Service Authentication; only the Scim.Operator role gets in), scripts use the
+# named function key "automation" on automation/*; nobody needs the _master key.
+if [ "$SKIP_INFRA" = 1 ]; then
+  step "Operator sign-in: skipped (--skip-infra)"
+else
+  step "Operator sign-in (infra/admin-app.bicep, infra/app/admin-auth.bicep)"
+  HOST_NAME=${SCIM_BASE_URL#https://}
+  HOST_NAME=${HOST_NAME%%/*}
+  admin_app=$(run az deployment group create -g "$RESOURCE_GROUP" -n scim-admin-app "${SUB_ARGS[@]}" \
+    --template-file "$SCIM_INFRA_DIR/admin-app.bicep" \
+    --parameters "environmentName=$ENV_NAME" "hostName=$HOST_NAME" "operatorsGroupId=$OPERATORS_GROUP" --only-show-errors -o json)
+  ADMIN_CLIENT_ID=$(printf '%s' "$admin_app" | jget get .properties.outputs.clientId.value)
+  [ "$DRY_RUN" = 0 ] || ADMIN_CLIENT_ID='<adminAppClientId>'
+  [ -n "$ADMIN_CLIENT_ID" ] || die "the admin app registration deployment returned no clientId"
+  run az deployment group create -g "$RESOURCE_GROUP" -n scim-admin-auth "${SUB_ARGS[@]}" \
+    --template-file "$SCIM_INFRA_DIR/app/admin-auth.bicep" \
+    --parameters "functionAppName=$FUNCTION_APP" "adminAppClientId=$ADMIN_CLIENT_ID" --only-show-errors -o none
+  # Created once; asking only whether it exists keeps its value out of this script.
+  has_key=$(read_cmd az functionapp keys list -g "$RESOURCE_GROUP" -n "$FUNCTION_APP" "${SUB_ARGS[@]}" \
+    --query "contains(keys(functionKeys || \`{}\`), 'automation')" --only-show-errors -o tsv) || has_key=false
+  if [ "$has_key" = true ]; then
+    log "function key \"automation\" exists; keeping it"
+  else
+    run az functionapp keys set -g "$RESOURCE_GROUP" -n "$FUNCTION_APP" "${SUB_ARGS[@]}" \
+      --key-type functionKeys --key-name automation --only-show-errors -o none
+  fi
 fi
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -261,7 +307,35 @@ if [ -n "$TENANT_ID" ] && [ "$ROTATE_TOKEN" = 0 ]; then
     log "tenant $TENANT_NAME ($TENANT_ID) exists and Entra's saved token still works; keeping it (--rotate-token replaces it)"
   fi
 fi
-if [ "$need_token" = 1 ]; then
+if [ "$need_token" = 1 ] && [ "$AUTH_MODE" = oauth ]; then
+  if [ -z "$TENANT_ID" ]; then
+    # The tenant's first secret token is never used in OAuth mode: it is revoked below, once OAuth works.
+    created_json=$(run tenants_cli create --name "$TENANT_NAME" --json) || die "the tenants CLI failed (create)"
+    TENANT_ID=$(printf '%s' "$created_json" | jget get .tenantId '<tenantId>')
+    created_json=""
+  fi
+  # The output holds the client secret: captured, never printed; it goes to Graph through pipes only.
+  TOKEN_JSON=$(run tenants_cli oauth-client-create --tenant "$TENANT_ID" --name "$OAUTH_CLIENT_NAME" --base-url "$SCIM_BASE_URL" --json) \
+    || die "the tenants CLI failed (oauth-client-create)"
+  NEW_CLIENT_ID=$(printf '%s' "$TOKEN_JSON" | jget get .clientId '<clientId>')
+  retry "${SCIM_VALIDATE_ATTEMPTS:-8}" pipe_token_body validate-oauth az rest --method POST --url "$JOB_URL/validateCredentials" --body @/dev/stdin \
+    --only-show-errors -o none || die "Entra could not obtain a token from $SCIM_BASE_URL/oauth2/token or use it (see the error above)"
+  # Scope and notifications (v1.0 secrets, no credential in them), then the OAuth credentials the way the Entra
+  # portal saves them (beta connectivityParameters); sources in infra/scripts/secrets-body.mjs.
+  pipe_token_body secrets-oauth az rest --method PUT --url "$GRAPH_URL/servicePrincipals/$SP_ID/synchronization/secrets" \
+    --body @/dev/stdin --only-show-errors -o none || die "could not save the provisioning settings"
+  pipe_token_body connectivity-oauth az rest --method PATCH --url "$GRAPH_BETA_URL/servicePrincipals/$SP_ID/synchronization/connectivityParameters" \
+    --body @/dev/stdin --only-show-errors -o none || die "could not save the OAuth credentials"
+  TOKEN_JSON=""
+  # Entra now holds only the OAuth client: retire the tenant's secret tokens and this deployment's older clients.
+  run tenants_cli revoke --tenant "$TENANT_ID" --json >/dev/null || die "the tenants CLI failed (revoke)"
+  clients_json=$(read_cmd tenants_cli oauth-client-list --tenant "$TENANT_ID" --json) || die "the tenants CLI failed (oauth-client-list)"
+  while IFS= read -r old_client; do
+    [ -z "$old_client" ] || [ "$old_client" = "$NEW_CLIENT_ID" ] ||
+      run tenants_cli oauth-client-delete --tenant "$TENANT_ID" --client "$old_client" --json >/dev/null
+  done < <(printf '%s' "$clients_json" | jget oauth-clients "$OAUTH_CLIENT_NAME")
+  [ "$DRY_RUN" = 1 ] || log "OAuth client $NEW_CLIENT_ID saved in the provisioning job (token URL $SCIM_BASE_URL/oauth2/token)"
+elif [ "$need_token" = 1 ]; then
   if [ -n "$TENANT_ID" ]; then
     token_cmd=(reset-token --tenant "$TENANT_ID" --json)
     if [ -n "$GRACE_SECONDS" ]; then token_cmd+=(--grace-seconds "$GRACE_SECONDS"); fi
@@ -318,7 +392,13 @@ Done.
   Entra app:         $APP_DISPLAY_NAME (service principal $SP_ID, appId $APP_ID)
   Provisioning job:  $JOB_ID
   SCIM tenant:       $TENANT_NAME (${TENANT_ID:-<tenantId>})
-  Token:             held by the Entra provisioning job only; never shown
+  Credential:        $([ "$AUTH_MODE" = oauth ] && printf 'OAuth client (client credentials grant), token URL %s/oauth2/token' "$SCIM_BASE_URL" || printf 'secret token'); held by the Entra provisioning job only, never shown
   Status:            infra/status.sh --env $ENV_NAME
   Rotate the token:  infra/rotate-token.sh --env $ENV_NAME
+  Console:           $SCIM_BASE_URL/manage/console (Entra sign-in; members of the operators' group)
+  Automation key:    az functionapp keys list -g $RESOURCE_GROUP -n $FUNCTION_APP --query functionKeys.automation -o tsv
+                     (x-functions-key on $SCIM_BASE_URL/automation/tenants)
+  Your table role:   temporary (for the tenants CLI); remove it with
+                     az role assignment delete --assignee $DEPLOYER_ID --role "Storage Table Data Contributor" \\
+                       --scope "/subscriptions/$SUBSCRIPTION_ID/resourceGroups/$RESOURCE_GROUP/providers/Microsoft.Storage/storageAccounts/$STORAGE_ACCOUNT/tableServices/default/tables/${SCIM_TABLE_NAME:-scim}"
 EOF

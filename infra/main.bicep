@@ -26,7 +26,7 @@ param environmentName string
 @description('Location for every resource. It must offer Flex Consumption: az functionapp list-flexconsumption-locations')
 param location string = resourceGroup().location
 
-@description('Object id of whoever runs the deployment. It gets Storage Table Data Contributor so that the tenants CLI can create tenant tokens with the operator\'s az login identity. Leave empty to skip.')
+@description('Object id of whoever runs the deployment. It gets Storage Table Data Contributor on the SCIM table only, so that the tenants CLI can create the first tenant token with the operator\'s az login identity; temporary: deploy.sh prints how to remove it, and rotate-token.sh needs it again. Leave empty to skip.')
 param deployerPrincipalId string = ''
 
 @description('Kind of principal in deployerPrincipalId.')
@@ -58,6 +58,13 @@ param instanceMemoryMB int = 2048
 @minValue(30)
 @maxValue(730)
 param logRetentionInDays int = 30
+
+@description('Default request budget of every tenant, per instance and minute, in storage calls (a request costs its storage calls, at least 1; 429 beyond). A tenant\'s own budget overrides it; 0 turns budgets off.')
+@minValue(0)
+param tenantRequestsPerMinute int = 6000
+
+@description('App role (value) of the admin app registration that operators need for the console and manage/* (infra/admin-app.bicep defines it).')
+param adminRole string = 'Scim.Operator'
 
 // Optional name overrides; empty means "derive from the abbreviations map and the resource token".
 param functionAppName string = ''
@@ -137,15 +144,23 @@ module storage 'br/public:avm/res/storage/storage-account:0.27.1' = {
 }
 
 // Monitoring: Application Insights on a Log Analytics workspace, so the function app's logs and requests land in
-// the workspace. Local (key) auth is off; the app sends telemetry with its managed identity.
+// the workspace. Local (key) auth is off on both; the app sends telemetry with its managed identity and readers use
+// their Entra identity. A plain resource rather than the AVM module, which does not expose features.disableLocalAuth.
 // https://learn.microsoft.com/azure/azure-monitor/app/azure-ad-authentication
-module logAnalytics 'br/public:avm/res/operational-insights/workspace:0.11.1' = {
-  name: 'logAnalytics'
-  params: {
-    name: !empty(logAnalyticsName) ? logAnalyticsName : '${abbrs.operationalInsightsWorkspaces}${resourceToken}'
-    location: location
-    tags: tags
-    dataRetention: logRetentionInDays
+// https://learn.microsoft.com/azure/azure-monitor/logs/azure-ad-authentication-logs
+resource logAnalytics 'Microsoft.OperationalInsights/workspaces@2023-09-01' = {
+  name: !empty(logAnalyticsName) ? logAnalyticsName : '${abbrs.operationalInsightsWorkspaces}${resourceToken}'
+  location: location
+  tags: tags
+  properties: {
+    sku: {
+      name: 'PerGB2018'
+    }
+    retentionInDays: logRetentionInDays
+    features: {
+      disableLocalAuth: true
+      enableLogAccessUsingOnlyResourcePermissions: true
+    }
   }
 }
 
@@ -155,7 +170,7 @@ module monitoring 'br/public:avm/res/insights/component:0.6.0' = {
     name: !empty(applicationInsightsName) ? applicationInsightsName : '${abbrs.insightsComponents}${resourceToken}'
     location: location
     tags: tags
-    workspaceResourceId: logAnalytics.outputs.resourceId
+    workspaceResourceId: logAnalytics.id
     disableLocalAuth: true
   }
 }
@@ -165,6 +180,11 @@ module rbac 'app/rbac.bicep' = {
   name: 'rbac'
   params: {
     storageAccountName: storage.outputs.name
+    tableNames: [
+      scimTableName
+      '${scimTableName}activity'
+      '${scimTableName}delivery'
+    ]
     applicationInsightsName: monitoring.outputs.name
     appPrincipalId: apiIdentity.outputs.principalId
     deployerPrincipalId: deployerPrincipalId
@@ -188,6 +208,8 @@ module api 'app/api.bicep' = {
     scimTableName: scimTableName
     instanceMemoryMB: instanceMemoryMB
     maximumInstanceCount: maximumInstanceCount
+    tenantRequestsPerMinute: tenantRequestsPerMinute
+    adminRole: adminRole
   }
   dependsOn: [
     rbac

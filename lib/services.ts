@@ -5,6 +5,7 @@ import { activityConfigFromEnv } from './activity/config.js';
 import { loadConfig, type ServiceConfig } from './config.js';
 import { eventsConfigFromEnv } from './events/config.js';
 import { EventFeed } from './events/feed.js';
+import { OAuthStore } from './store/oauth-store.js';
 import type { ResourceRepository } from './store/repository.js';
 import { createTableClient, storageConfigFromEnv } from './store/table-client.js';
 import { TableOps } from './store/table-ops.js';
@@ -16,6 +17,8 @@ export interface Services {
   repository: ResourceRepository;
   /** Tenants and their credentials (reserved partition; see tenant-store.ts). */
   tenants: TenantStore;
+  /** OAuth clients and access tokens (same reserved partition; see oauth-store.ts). */
+  oauth: OAuthStore;
   /** The per-tenant activity log (its own table; written in the background, see lib/activity/activity-log.ts). */
   activity: ActivityLog;
   /** The change feed: events written with each change, read by cursor (see lib/events/feed.ts). */
@@ -31,7 +34,8 @@ export function getServices(): Promise<Services> {
     const activity = new ActivityLog(await createActivityStore(activityConfig.tableName), activityConfig);
     const table = new TableOps(client);
     const events = new EventFeed(table, eventsConfigFromEnv());
-    return { config: loadConfig(), repository: new TableRepository(table, (tenant) => events.maybeSweep(tenant)), tenants: new TenantStore(table), activity, events };
+    const repository = new TableRepository(table, (tenant) => events.maybeSweep(tenant));
+    return { config: loadConfig(), repository, tenants: new TenantStore(table), oauth: new OAuthStore(table), activity, events };
   })();
   return services;
 }

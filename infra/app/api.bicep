@@ -30,8 +30,14 @@ param scimTableName string
 param instanceMemoryMB int
 param maximumInstanceCount int
 
-@description('Node.js major version of the Functions runtime.')
-param nodeVersion string = '20'
+@description('Node.js major version of the Functions runtime (Node 20 reached end of life on 2026-04-30; the code also runs on 20 for local development and CI).')
+param nodeVersion string = '22'
+
+@description('Default per-tenant budget per instance and minute, in storage calls (SCIM_TENANT_REQUESTS_PER_MINUTE).')
+param tenantRequestsPerMinute int
+
+@description('App role operators need for manage/* (SCIM_ADMIN_ROLE); App Service Authentication (admin-auth.bicep) signs them in.')
+param adminRole string
 
 resource storageAccount 'Microsoft.Storage/storageAccounts@2023-05-01' existing = {
   name: storageAccountName
@@ -114,6 +120,8 @@ resource functionApp 'Microsoft.Web/sites@2024-04-01' = {
       AZURE_CLIENT_ID: identityClientId
       SCIM_TABLE_ENDPOINT: tableEndpoint
       SCIM_TABLE_NAME: scimTableName
+      SCIM_TENANT_REQUESTS_PER_MINUTE: string(tenantRequestsPerMinute)
+      SCIM_ADMIN_ROLE: adminRole
       SCIM_QUEUE_ENDPOINT: queueEndpoint
     }
   }

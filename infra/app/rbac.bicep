@@ -1,11 +1,15 @@
-// Role assignments. Every assignment is named guid(scope, principal, role), so re-deploying finds the same
-// assignment instead of creating a duplicate.
+// Role assignments, each as narrow as what uses it. Every assignment is named guid(scope, principal, role), so
+// re-deploying finds the same assignment instead of creating a duplicate.
 // Built-in role ids: https://learn.microsoft.com/azure/role-based-access-control/built-in-roles
 // Roles the Functions host needs for identity-based AzureWebJobsStorage:
 //   https://learn.microsoft.com/azure/azure-functions/functions-reference#connecting-to-host-storage-with-an-identity
+// Data roles scoped to a table or queue: https://learn.microsoft.com/azure/storage/tables/assign-azure-role-data-access
 
-@description('Storage account holding host state, the deployment package and the SCIM table.')
+@description('Storage account holding host state, the deployment package and the SCIM tables.')
 param storageAccountName string
+
+@description('The tables the app reads and writes (SCIM data, activity log, event delivery): Table Data Contributor on each, not the account.')
+param tableNames array
 
 @description('Application Insights component the app sends telemetry to with Entra authentication.')
 param applicationInsightsName string
@@ -30,21 +34,24 @@ var roleIds = {
   monitoringMetricsPublisher: '3913510d-42f4-4e42-8a64-420c390055eb'
 }
 
-// Blob Data Owner: host keys, leases and the Flex deployment package. Queue Data Contributor: host internals, and
-// event delivery (lib/delivery: creates a queue subscription's queue if absent and sends to it, SCIM_QUEUE_ENDPOINT);
-// a queue data role grants queue data only, nothing of the account's blobs, tables or settings.
-// Table Data Contributor: the SCIM data (SCIM_TABLE_ENDPOINT / SCIM_TABLE_NAME) and the activity and delivery tables.
-var appStorageRoles = [
-  roleIds.storageBlobDataOwner
-  roleIds.storageQueueDataContributor
-  roleIds.storageTableDataContributor
-]
-
 resource storageAccount 'Microsoft.Storage/storageAccounts@2023-05-01' existing = {
   name: storageAccountName
 }
 
-// The queue service alone: the narrowest scope that still covers queues created later by name.
+resource tableService 'Microsoft.Storage/storageAccounts/tableServices@2023-05-01' existing = {
+  parent: storageAccount
+  name: 'default'
+}
+
+resource tables 'Microsoft.Storage/storageAccounts/tableServices/tables@2023-05-01' existing = [
+  for table in tableNames: {
+    parent: tableService
+    name: table
+  }
+]
+
+// The queue service alone: the narrowest scope that still covers queues created later by name (a queue
+// subscription's queue is created when the operator subscribes, so no list of queues exists at deploy time).
 resource queueService 'Microsoft.Storage/storageAccounts/queueServices@2023-05-01' existing = {
   parent: storageAccount
   name: 'default'
@@ -54,17 +61,42 @@ resource applicationInsights 'Microsoft.Insights/components@2020-02-02' existing
   name: applicationInsightsName
 }
 
-resource appStorageRoleAssignments 'Microsoft.Authorization/roleAssignments@2022-04-01' = [
-  for roleId in appStorageRoles: {
-    name: guid(storageAccount.id, appPrincipalId, roleId)
-    scope: storageAccount
+// Blob Data Owner on the account: the Functions host creates and uses its own containers (azure-webjobs-hosts,
+// azure-webjobs-secrets) and reads the Flex deployment package; it cannot be narrowed to containers that do not exist yet.
+resource appBlobRoleAssignment 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
+  name: guid(storageAccount.id, appPrincipalId, roleIds.storageBlobDataOwner)
+  scope: storageAccount
+  properties: {
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roleIds.storageBlobDataOwner)
+    principalId: appPrincipalId
+    principalType: 'ServicePrincipal'
+  }
+}
+
+// Table Data Contributor on each table the app uses (SCIM_TABLE_NAME and its activity and delivery tables), not on the account.
+resource appTableRoleAssignments 'Microsoft.Authorization/roleAssignments@2022-04-01' = [
+  for (table, i) in tableNames: {
+    name: guid(tables[i].id, appPrincipalId, roleIds.storageTableDataContributor)
+    scope: tables[i]
     properties: {
-      roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roleId)
+      roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roleIds.storageTableDataContributor)
       principalId: appPrincipalId
       principalType: 'ServicePrincipal'
     }
   }
 ]
+
+// Queue Data Contributor on the queue service, not the account: event delivery (lib/delivery) creates a queue
+// subscription's queue if absent and sends to it (SCIM_QUEUE_ENDPOINT); a queue data role grants nothing else.
+resource appQueueRoleAssignment 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
+  name: guid(queueService.id, appPrincipalId, roleIds.storageQueueDataContributor)
+  scope: queueService
+  properties: {
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roleIds.storageQueueDataContributor)
+    principalId: appPrincipalId
+    principalType: 'ServicePrincipal'
+  }
+}
 
 // Application Insights with local auth disabled accepts telemetry only from identities holding this role.
 resource appMonitoringRoleAssignment 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
@@ -77,10 +109,11 @@ resource appMonitoringRoleAssignment 'Microsoft.Authorization/roleAssignments@20
   }
 }
 
-// The operator's own identity creates and rotates tenant tokens with the tenants CLI (DefaultAzureCredential).
+// Temporary: the operator's own identity creates the first tenant token with the tenants CLI (DefaultAzureCredential),
+// on the SCIM table only. deploy.sh prints the command that removes it; rotate-token.sh needs it again.
 resource deployerTableRoleAssignment 'Microsoft.Authorization/roleAssignments@2022-04-01' = if (!empty(deployerPrincipalId)) {
-  name: guid(storageAccount.id, deployerPrincipalId, roleIds.storageTableDataContributor)
-  scope: storageAccount
+  name: guid(tables[0].id, deployerPrincipalId, roleIds.storageTableDataContributor)
+  scope: tables[0]
   properties: {
     roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roleIds.storageTableDataContributor)
     principalId: deployerPrincipalId

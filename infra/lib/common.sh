@@ -14,6 +14,10 @@ SCIM_REPO_ROOT=$(cd "$SCIM_INFRA_DIR/.." && pwd)
 SCIM_NODE_SCRIPTS="$SCIM_INFRA_DIR/scripts"
 # https://learn.microsoft.com/graph/api/overview
 GRAPH_URL=${SCIM_GRAPH_URL:-https://graph.microsoft.com/v1.0}
+# connectivityParameters (how the Entra portal saves OAuth credentials) exists in beta only.
+GRAPH_BETA_URL=${GRAPH_URL%/v1.0}/beta
+# The OAuth client deploy.sh --auth oauth creates (older ones of this name are deleted once a new one works).
+OAUTH_CLIENT_NAME="Entra provisioning (deploy.sh)"
 # The non-gallery ("custom") application template; its instantiate call creates the enterprise app.
 # https://learn.microsoft.com/graph/api/applicationtemplate-instantiate
 NON_GALLERY_TEMPLATE_ID=${SCIM_APP_TEMPLATE_ID:-8adf8e6e-67b2-4cf2-a259-e3dc5476c621}
@@ -190,8 +194,10 @@ pipe_token_body() {
   printf '+ <token> | node infra/scripts/secrets-body.mjs %s %s | %s\n' "$mode" "$(quote "${body_args[@]}")" "$(quote "$@")" >&2
   err=$({ printf '%s' "$TOKEN_JSON" | node "$SCIM_NODE_SCRIPTS/secrets-body.mjs" "$mode" "${body_args[@]}" | "$@" >/dev/null; } 2>&1) || rc=$?
   if [ "$rc" -ne 0 ]; then
-    token=$(printf '%s' "$TOKEN_JSON" | jget get .token)
-    if [ -n "$token" ]; then err=${err//"$token"/<redacted>}; fi
+    for field in .token .clientSecret; do
+      token=$(printf '%s' "$TOKEN_JSON" | jget get "$field")
+      if [ -n "$token" ]; then err=${err//"$token"/<redacted>}; fi
+    done
     printf '%s\n' "$err" >&2
   fi
   return "$rc"

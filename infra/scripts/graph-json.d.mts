@@ -5,4 +5,5 @@ export declare function findServicePrincipals(list: unknown, templateId: string)
 export declare function findScimJob(list: unknown): { id: string; templateId?: string } | undefined;
 export declare function pickAppRoleId(servicePrincipal: unknown): string;
 export declare function findTenantId(list: unknown, name: string): string;
+export declare function oauthClientIds(list: unknown, name: string): string[];
 export declare function odataEq(property: string, value: string): string;

@@ -12,6 +12,7 @@
 //                             else the default-access id (all zeros)
 //   has-assignment <id>       from GET .../appRoleAssignedTo: exit 0 when principal <id> is assigned, 1 otherwise
 //   tenant-id <name>          from `tenants list --json`: the tenantId of the tenant with that name
+//   oauth-clients <name>      from `tenants oauth-client-list --json`: the clientIds of the clients with that name
 //   job-code                  from GET .../jobs/{id}: status.code
 //   odata-eq <prop> <value>   (no stdin) URL-encoded OData filter "<prop> eq '<value>'"
 //   json-body <key> <value>   (no stdin) {"<key>":"<value>"} as JSON
@@ -64,6 +65,12 @@ export function findTenantId(list, name) {
   const items = Array.isArray(list) ? list : Array.isArray(list?.tenants) ? list.tenants : Array.isArray(list?.value) ? list.value : [];
   const tenant = items.find((t) => t.name === name);
   return tenant ? String(tenant.tenantId ?? tenant.id ?? '') : '';
+}
+
+/** The ids of a tenant's OAuth clients named `name` (from `tenants oauth-client-list --json`). */
+export function oauthClientIds(list, name) {
+  const items = Array.isArray(list?.clients) ? list.clients : [];
+  return items.filter((c) => c.name === name && typeof c.clientId === 'string').map((c) => c.clientId);
 }
 
 /** OData string literal comparison, URL-encoded for a $filter query parameter. */
@@ -127,6 +134,9 @@ function main(argv) {
     }
     case 'tenant-id':
       print(findTenantId(readStdinJson(), args[0] ?? '') || undefined);
+      return;
+    case 'oauth-clients':
+      for (const id of oauthClientIds(readStdinJson(), args[0] ?? '')) process.stdout.write(`${id}\n`);
       return;
     case 'job-code':
       print(readStdinJson()?.status?.code);

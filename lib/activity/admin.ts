@@ -2,7 +2,7 @@
 // SCIM integration (endpoint, token dates), its activity (filtered, newest first, paged) and its last-sync summary.
 // Tenant reads and token resets go through TenantAdmin, the same calls as the tenants CLI.
 import { configuredToken } from '../auth/authenticate.js';
-import { AdminError, TenantAdmin, type TenantView } from '../auth/tenant-admin.js';
+import { AdminError, TenantAdmin, type TenantView } from '../tenants/tenant-admin.js';
 import type { Services } from '../services.js';
 import { DEFAULT_TENANT, isTenantId } from '../store/tenant-store.js';
 import { InvalidCursorError, type ActivityFilter, type ActivityPage } from './activity-store.js';

@@ -1,6 +1,7 @@
 // One activity entry per SCIM request that reached a tenant: what the request was, who it was about and how it ended.
 // Built from the request's metadata, plus names and the kind of change read from the request and response bodies —
 // the bodies themselves (and any credential) are never kept.
+import { toBoolean } from '../scim/attribute-types.js';
 import { descriptorOf } from '../scim/resource-type.js';
 
 export type Change = 'created' | 'updated' | 'disabled' | 'enabled' | 'deleted';
@@ -84,13 +85,6 @@ function getCI(object: Json, name: string): unknown {
   return undefined;
 }
 
-/** Entra sends booleans as "True"/"False" strings in its default PATCH dialect. */
-function asBoolean(value: unknown): boolean | undefined {
-  if (typeof value === 'boolean') return value;
-  if (typeof value === 'string' && /^(true|false)$/i.test(value.trim())) return value.trim().toLowerCase() === 'true';
-  return undefined;
-}
-
 function nameAttribute(resourceType: string): string {
   return descriptorOf(resourceType === 'Group' ? 'Group' : 'User').uniqueAttribute;
 }
@@ -110,7 +104,7 @@ function requestFacts(method: string, resourceType: string, bytes: Uint8Array | 
   const attribute = nameAttribute(resourceType);
   if (method === 'POST' || method === 'PUT') {
     const name = getCI(body, attribute);
-    return { name: typeof name === 'string' ? name : undefined, active: asBoolean(getCI(body, 'active')) };
+    return { name: typeof name === 'string' ? name : undefined, active: toBoolean(getCI(body, 'active')) };
   }
   if (method !== 'PATCH') return {};
   const operations = getCI(body, 'Operations');
@@ -125,12 +119,12 @@ function requestFacts(method: string, resourceType: string, bytes: Uint8Array | 
     const setting = /^(add|replace)$/i.test(verb);
     if (typeof path === 'string' && path.trim() !== '') {
       const bare = path.trim().replace(/^urn:ietf:params:scim:schemas:core:2\.0:(User|Group):/i, '');
-      if (setting && /^active$/i.test(bare)) facts.active = asBoolean(value) ?? facts.active;
+      if (setting && /^active$/i.test(bare)) facts.active = toBoolean(value) ?? facts.active;
       if (setting && bare.toLowerCase() === attribute.toLowerCase() && typeof value === 'string') facts.name = value;
       summary.push(`${verb} ${clip(path.trim(), 80)}${Array.isArray(value) ? ` (${value.length})` : ''}`);
     } else if (isObject(value)) {
       if (setting) {
-        const active = asBoolean(getCI(value, 'active'));
+        const active = toBoolean(getCI(value, 'active'));
         if (active !== undefined) facts.active = active;
         const name = getCI(value, attribute);
         if (typeof name === 'string') facts.name = name;

@@ -1,17 +1,49 @@
-// The admin HTTP API over TenantAdmin (the same calls as the CLI), for automation. The functions are registered with
-// authLevel 'admin': the Functions host lets a request in only with the host's master key (x-functions-key header or
-// ?code=). Responses are plain JSON, never cached; the one-line log per request carries no token and no body.
+// The admin HTTP API over TenantAdmin (the same calls as the CLI), for the console and automation. The functions are
+// registered with authLevel 'admin', which lib/http/register.ts turns into two entries behind adminGate: manage/* for
+// operators (Entra ID sign-in in Azure) and automation/* for scripts (a named function key); lib/auth/admin-access.ts
+// decides who gets in. Responses are plain JSON, never cached; the one-line log per request names who called (the
+// operator or the key kind), never a token or a body.
 // Routes live under `manage/tenants`: the Functions host refuses any function route that starts with "admin".
 import type { HttpHandler, HttpRequest, HttpResponseInit } from '@azure/functions';
+import { AdminAccessError, adminAccessFromEnv, checkAdminAccess, type AdminEntry, type AdminIdentity } from './admin-access.js';
+import { TRANSPORT_SECURITY } from '../http/transport-security.js';
 import { ScimError } from '../scim/errors.js';
 import { getServices } from '../services.js';
-import { AdminError, TenantAdmin } from './tenant-admin.js';
+import { AdminError, TenantAdmin } from '../tenants/tenant-admin.js';
 
 export const ADMIN_ROUTE = 'manage/tenants';
+/** The operators' routes start with this; their automation twins with AUTOMATION_PREFIX instead. */
+export const MANAGE_PREFIX = 'manage/';
+export const AUTOMATION_PREFIX = 'automation/';
+
+/** `manage/tenants/{tenantId}` -> `automation/tenants/{tenantId}`. */
+export function automationRoute(route: string): string {
+  if (!route.startsWith(MANAGE_PREFIX)) throw new Error(`Admin routes live under ${MANAGE_PREFIX} (got "${route}")`);
+  return AUTOMATION_PREFIX + route.slice(MANAGE_PREFIX.length);
+}
+
+const identities = new WeakMap<HttpRequest, AdminIdentity>();
+
+/** Lets the request reach `handler` only when checkAdminAccess allows it; answers 401/403/415 otherwise (logged). */
+export function adminGate(entry: AdminEntry, handler: HttpHandler): HttpHandler {
+  return async (request, invocation) => {
+    try {
+      identities.set(request, checkAdminAccess(request, entry, adminAccessFromEnv()));
+    } catch (error) {
+      if (!(error instanceof AdminAccessError)) throw error;
+      invocation.log(JSON.stringify({ event: 'admin.denied', invocationId: invocation.invocationId, entry, method: request.method, status: error.status }));
+      const headers: Record<string, string> = { ...HEADERS };
+      if (error.status === 401) headers['WWW-Authenticate'] = entry === 'automation' ? 'Key realm="scim-admin"' : 'Bearer realm="scim-admin"';
+      return { status: error.status, headers, body: JSON.stringify({ error: error.message }) };
+    }
+    return handler(request, invocation);
+  };
+}
 
 const MAX_BODY_BYTES = 16 * 1024;
 
 const HEADERS: Record<string, string> = {
+  ...TRANSPORT_SECURITY,
   'Content-Type': 'application/json; charset=utf-8',
   'Cache-Control': 'no-store',
   'X-Content-Type-Options': 'nosniff',
@@ -31,7 +63,7 @@ export function adminHandler(action: string, run: AdminAction): HttpHandler {
     let cause: unknown;
     try {
       const services = await getServices();
-      result = await run(new TenantAdmin(services.tenants, services.activity.store), request);
+      result = await run(new TenantAdmin(services.tenants, services.activity.store, services.oauth), request);
     } catch (error) {
       cause = error;
       result = failure(error);
@@ -43,6 +75,8 @@ export function adminHandler(action: string, run: AdminAction): HttpHandler {
       tenantId: request.params.tenantId ?? tenantIdOf(result.body),
       status: result.status,
       latencyMs: Math.round(performance.now() - started),
+      via: identities.get(request)?.via,
+      operator: identities.get(request)?.operator,
     };
     if (result.status >= 500) invocation.error(JSON.stringify({ ...line, error: cause instanceof Error ? `${cause.name}: ${cause.message}` : String(cause) }));
     else invocation.log(JSON.stringify(line));
@@ -74,11 +108,13 @@ export function tenantParam(request: HttpRequest): string {
 export async function readAdminBody(request: HttpRequest, allowed: string[]): Promise<Record<string, unknown>> {
   const contentType = request.headers.get('content-type');
   if (contentType !== null && contentType.split(';')[0].trim().toLowerCase() !== 'application/json') {
-    throw new AdminError(400, 'Content-Type must be application/json.');
+    throw new AdminError(415, 'Content-Type must be application/json.');
   }
   const bytes = Buffer.from(await request.arrayBuffer());
   if (bytes.length > MAX_BODY_BYTES) throw new AdminError(400, `The body exceeds ${MAX_BODY_BYTES} bytes.`);
   if (bytes.length === 0) return {};
+  // A body without a type is what a no-cors cross-site fetch can send; adminGate usually refuses it already.
+  if (contentType === null) throw new AdminError(415, 'Content-Type must be application/json.');
   let body: unknown;
   try {
     body = JSON.parse(bytes.toString('utf8'));

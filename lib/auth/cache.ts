@@ -19,8 +19,14 @@ export class TtlCache<V> {
     return entry.value;
   }
 
-  set(key: string, value: V): void {
+  /**
+   * Caches `value` until `readAt + ttl` (readAt: when the lookup was sent, default now, so a slow read never stretches
+   * the bound), and never past `expiresAt` (a credential's own expiry).
+   */
+  set(key: string, value: V, readAt: number = this.now(), expiresAt?: number): void {
     if (this.ttlMs <= 0 || this.maxEntries <= 0) return;
+    const until = Math.min(readAt + this.ttlMs, expiresAt ?? Infinity);
+    if (until <= this.now()) return;
     this.entries.delete(key);
     // Oldest insertion first: Map iteration order is insertion order.
     while (this.entries.size >= this.maxEntries) {
@@ -28,7 +34,7 @@ export class TtlCache<V> {
       if (oldest.done) break;
       this.entries.delete(oldest.value);
     }
-    this.entries.set(key, { value, until: this.now() + this.ttlMs });
+    this.entries.set(key, { value, until });
   }
 
   delete(key: string): void {

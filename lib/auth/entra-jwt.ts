@@ -1,7 +1,8 @@
 // Entra-issued JWTs (the provisioning service's own token when the admin leaves Secret Token blank): RS256 only,
 // signature checked against the Entra tenant's published signing keys (fetched over HTTPS, cached, re-fetched when a
-// token names an unknown `kid`), `iss` = https://sts.windows.net/<entra-tenant-id>/, configurable `aud`, and
-// `exp`/`nbf` with a small clock skew. The crypto is jose's; this module only decides what to accept.
+// token names an unknown `kid`), `iss` = https://sts.windows.net/<entra-tenant-id>/, configurable `aud`,
+// `exp`/`nbf` with a small clock skew, `iat` no older than a maximum age, app-only (no `scp`), and optionally a
+// pinned client application. The crypto is jose's; this module only decides what to accept.
 import { createRemoteJWKSet, customFetch, decodeJwt, errors, jwtVerify, type FetchImplementation, type JWTPayload } from 'jose';
 
 /** The app id Entra uses as `aud` for every non-gallery app's provisioning token. */
@@ -16,6 +17,10 @@ export interface JwtSettings {
   clockToleranceSeconds: number;
   /** After a key fetch, how long an unknown `kid` does not trigger another fetch (protects the key endpoint). */
   refetchCooldownMs: number;
+  /** Oldest accepted token, by its `iat` (SCIM_JWT_MAX_AGE_SECONDS, default 7200: Entra issues tokens for 60-90 min). */
+  maxAgeSeconds: number;
+  /** When non-empty, the token's client (`appid` in v1 tokens, `azp` in v2) must be one of these (SCIM_JWT_ALLOWED_APP_IDS). */
+  allowedAppIds: string[];
 }
 
 export function jwtSettingsFromEnv(env: NodeJS.ProcessEnv = process.env): JwtSettings {
@@ -30,7 +35,23 @@ export function jwtSettingsFromEnv(env: NodeJS.ProcessEnv = process.env): JwtSet
     keysUrlTemplate: template,
     clockToleranceSeconds: nonNegative(env.SCIM_JWT_CLOCK_SKEW_SECONDS, 60),
     refetchCooldownMs: nonNegative(env.SCIM_JWT_KEYS_COOLDOWN_SECONDS, 30) * 1000,
+    maxAgeSeconds: positiveSetting(env, 'SCIM_JWT_MAX_AGE_SECONDS', 7200),
+    allowedAppIds: appIds(env.SCIM_JWT_ALLOWED_APP_IDS),
   };
+}
+
+function positiveSetting(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n <= 0) throw new Error(`${name} must be a positive whole number of seconds (got "${raw}")`);
+  return n;
+}
+
+function appIds(raw: string | undefined): string[] {
+  const ids = (raw ?? '').split(',').map((s) => s.trim().toLowerCase()).filter((s) => s !== '');
+  for (const id of ids) if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/.test(id)) throw new Error(`SCIM_JWT_ALLOWED_APP_IDS must be a comma-separated list of application (client) ids (got "${id}")`);
+  return ids;
 }
 
 function nonNegative(raw: string | undefined, fallback: number): number {
@@ -116,6 +137,19 @@ function keySetFor(entraTenantId: string, settings: JwtSettings): KeySet {
 }
 
 /**
+ * The provisioning service calls as an application: a token with delegated scopes (`scp`) or a non-app identity type
+ * (`idtyp`, when Entra includes it) is a user's token replayed here, refused. The client may be pinned.
+ */
+function checkAppOnly(payload: JWTPayload, settings: JwtSettings): void {
+  if (payload.scp !== undefined) throw new InvalidJwtError('delegated (user) token');
+  if (payload.idtyp !== undefined && payload.idtyp !== 'app') throw new InvalidJwtError('not an app-only token');
+  if (settings.allowedAppIds.length > 0) {
+    const client = typeof payload.appid === 'string' ? payload.appid : typeof payload.azp === 'string' ? payload.azp : '';
+    if (!settings.allowedAppIds.includes(client.toLowerCase())) throw new InvalidJwtError('client application not allowed');
+  }
+}
+
+/**
  * Verifies a token that claims to come from `entraTenantId`. Throws InvalidJwtError for any unacceptable token and
  * SigningKeysUnavailableError when the keys cannot be fetched.
  */
@@ -126,9 +160,11 @@ export async function verifyEntraJwt(token: string, entraTenantId: string, setti
       issuer: `https://sts.windows.net/${entraTenantId}/`,
       audience: settings.audience,
       clockTolerance: settings.clockToleranceSeconds,
-      requiredClaims: ['exp'],
+      maxTokenAge: settings.maxAgeSeconds,
+      requiredClaims: ['exp', 'iat'],
     });
     if (payload.tid !== undefined && String(payload.tid).toLowerCase() !== entraTenantId) throw new InvalidJwtError('tid does not match the issuer');
+    checkAppOnly(payload, settings);
     return payload;
   } catch (error) {
     if (error instanceof InvalidJwtError) throw error;

@@ -15,6 +15,7 @@ export async function listResponse(scope: TenantScope, result: ListResult, baseU
     startIndex: result.startIndex,
   };
   if (result.nextCursor) body.nextCursor = result.nextCursor;
-  body.Resources = await Promise.all(result.resources.map((r) => render(scope, r, baseUrl, projection)));
+  const budget = { limit: scope.config.maxListMembers, remaining: scope.config.maxListMembers };
+  body.Resources = await Promise.all(result.resources.map((r) => render(scope, r, baseUrl, projection, budget)));
   return scimResponse(200, body);
 }

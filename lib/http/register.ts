@@ -2,6 +2,7 @@
 // so the local development host can serve exactly the same functions and routes.
 import { createRequire } from 'node:module';
 import azureFunctions, { type HttpFunctionOptions, type TimerFunctionOptions } from '@azure/functions';
+import { adminGate, automationRoute } from '../auth/admin-http.js';
 
 export interface Registration {
   name: string;
@@ -23,6 +24,19 @@ export function insideFunctionsWorker(): boolean {
 const inWorker = insideFunctionsWorker();
 
 export function registerHttp(name: string, options: HttpFunctionOptions): void {
+  if (options.authLevel === 'admin') {
+    // The admin surface is served twice (lib/auth/admin-access.ts): manage/* for operators (Entra ID sign-in in Azure,
+    // checked by the app) and automation/* for scripts (a named function key, checked by the host). The app checks
+    // both entries itself too, because `func start` lets admin-level calls in without any key.
+    const route = options.route ?? name;
+    add(name, { ...options, authLevel: 'anonymous', handler: adminGate('operator', options.handler) });
+    add(`${name}-automation`, { ...options, authLevel: 'function', route: automationRoute(route), handler: adminGate('automation', options.handler) });
+    return;
+  }
+  add(name, options);
+}
+
+function add(name: string, options: HttpFunctionOptions): void {
   registrations.push({ name, options });
   // @azure/functions is CommonJS: from ES-module output only its default export is usable at runtime.
   if (inWorker) azureFunctions.app.http(name, options);

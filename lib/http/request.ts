@@ -1,6 +1,7 @@
 // Reading SCIM requests: JSON bodies (content type and size checked), query parameters, conditional headers.
 import type { HttpRequest } from '@azure/functions';
 import { badRequest, ScimError } from '../scim/errors.js';
+import { jsonDepthExceeds, MAX_JSON_DEPTH } from '../scim/json-depth.js';
 import { ROUTE_PREFIX } from './routes.js';
 
 const JSON_TYPES = new Set(['application/scim+json', 'application/json']);
@@ -19,14 +20,19 @@ export async function readJsonBody(request: HttpRequest, maxBytes: number): Prom
   const bytes = Buffer.from(await request.arrayBuffer());
   if (bytes.length > maxBytes) throw tooLarge(maxBytes);
   if (bytes.length === 0) throw badRequest('invalidSyntax', 'The request body is empty; a JSON object is required.');
-  const text = bytes.toString('utf8');
+  let parsed: unknown;
   try {
-    return JSON.parse(text) as unknown;
-  } catch (error) {
-    const reason = error instanceof SyntaxError ? error.message : 'nesting too deep';
-    throw badRequest('invalidSyntax', `The request body is not valid JSON: ${reason}`);
+    parsed = JSON.parse(bytes.toString('utf8')) as unknown;
+  } catch {
+    // Only that it is not JSON: the parser's message quotes the body, and the detail reaches the activity log.
+    throw badRequest('invalidSyntax', 'The request body is not valid JSON.');
   }
+  if (jsonDepthExceeds(parsed, MAX_JSON_DEPTH)) {
+    throw badRequest('invalidSyntax', `The request body is nested more than ${MAX_JSON_DEPTH} levels deep.`);
+  }
+  return parsed;
 }
+
 
 function tooLarge(maxBytes: number): ScimError {
   return new ScimError(413, undefined, `The request body exceeds the limit of ${maxBytes} bytes.`);

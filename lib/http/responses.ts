@@ -2,10 +2,12 @@
 // no caching, no sniffing, SCIM error bodies.
 import type { HttpResponseInit } from '@azure/functions';
 import { ScimError } from '../scim/errors.js';
+import { TRANSPORT_SECURITY } from './transport-security.js';
 
 export const SCIM_CONTENT_TYPE = 'application/scim+json';
 
 const SECURITY_HEADERS: Record<string, string> = {
+  ...TRANSPORT_SECURITY,
   'Cache-Control': 'no-store',
   'X-Content-Type-Options': 'nosniff',
   'Content-Security-Policy': "default-src 'none'; frame-ancestors 'none'",

@@ -2,7 +2,7 @@
 // and writes one structured log line per request (no tokens, no bodies), and queues the tenant's activity entry.
 import type { HttpHandler, HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
 import { captureRequestBody, recordActivity } from '../activity/record.js';
-import { authenticate } from '../auth/authenticate.js';
+import { authenticate, chargeStorageCalls } from '../auth/authenticate.js';
 import { ScimError } from '../scim/errors.js';
 import { ConcurrencyError } from '../store/repository.js';
 import { withRequestMetrics } from '../store/metrics.js';
@@ -38,6 +38,7 @@ export function scimHandler(resourceType: string, verb: ScimVerb): HttpHandler {
         return errorResponse(asScimError(error));
       }
     });
+    chargeStorageCalls(request, metrics.storageCalls);
     const status = response.status ?? 200;
     const line = {
       event: 'scim.request',

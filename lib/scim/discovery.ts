@@ -3,7 +3,8 @@
 import type { ServiceConfig } from '../config.js';
 import { ScimError } from './errors.js';
 import { DEFAULT_MAX_FILTER_DEPTH, DEFAULT_MAX_FILTER_LENGTH } from './filter.js';
-import { publishedSchemas, resourceTypes } from './schema.js';
+import { MAX_JSON_DEPTH } from './json-depth.js';
+import { commonAttribute, publishedSchemas, resourceTypes } from './schema.js';
 
 export const LIST_RESPONSE = 'urn:ietf:params:scim:api:messages:2.0:ListResponse';
 
@@ -34,6 +35,13 @@ export function serviceProviderConfig(config: ServiceConfig, baseUrl: string): R
         specUri: 'https://www.rfc-editor.org/rfc/rfc6750',
         primary: true,
       },
+      {
+        type: 'oauth2',
+        name: 'OAuth 2.0 client credentials',
+        description: `Access tokens from ${baseUrl}/oauth2/token: client_credentials grant with a client secret (HTTP Basic or form) or an RFC 7523 client assertion (workload identity federation).`,
+        specUri: 'https://www.rfc-editor.org/rfc/rfc6749#section-4.4',
+        primary: false,
+      },
     ],
     // Service limits beyond what RFC 7643 §5 can express.
     'urn:scim-functions:limits': {
@@ -42,17 +50,29 @@ export function serviceProviderConfig(config: ServiceConfig, baseUrl: string): R
       maxMembersPerPatch: config.maxMembersPerPatch,
       maxFilterLength: DEFAULT_MAX_FILTER_LENGTH,
       maxFilterDepth: DEFAULT_MAX_FILTER_DEPTH,
+      maxJsonDepth: MAX_JSON_DEPTH,
+      maxListMembers: config.maxListMembers,
     },
     meta: { resourceType: 'ServiceProviderConfig', location: `${baseUrl}/ServiceProviderConfig` },
   };
 }
 
+/**
+ * The core schema of a resource type also lists the common attribute `externalId` (from common.json): RFC 7643 §3.1
+ * keeps common attributes out of schemas, but Entra's schema discovery (and Microsoft's gallery validation) looks for
+ * every attribute it maps, externalId included, in the User and Group schemas. `id` and `meta` stay unlisted.
+ */
+const PUBLISHED_COMMON = ['externalId'];
+
 function schemaResource(id: string, baseUrl: string): Record<string, unknown> | undefined {
   const schema = publishedSchemas.find((s) => s.id.toLowerCase() === id.toLowerCase());
   if (!schema) return undefined;
+  const isCore = resourceTypes.some((rt) => rt.schema === schema.id);
+  const attributes = isCore ? [...PUBLISHED_COMMON.map(commonAttribute), ...schema.attributes] : schema.attributes;
   return {
     schemas: ['urn:ietf:params:scim:schemas:core:2.0:Schema'],
     ...schema,
+    attributes,
     meta: { resourceType: 'Schema', location: `${baseUrl}/Schemas/${schema.id}` },
   };
 }

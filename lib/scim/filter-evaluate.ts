@@ -13,6 +13,7 @@
 //   looked at (so the answer does not depend on the data): ordering on boolean/binary (RFC 7644 says so), ordering or
 //   substring operators on booleans and numbers, comparisons on complex attributes without a `value` sub-attribute,
 //   non-boolean literals for boolean attributes, unparseable dateTime literals, value filters on simple attributes.
+import { admits, compareComparable, comparedAttribute, isPlainObject, readAs } from './attribute-types.js';
 import { badRequest } from './errors.js';
 import { findAttribute, type ResourceSchema, type ScimAttribute } from './schema.js';
 import type { CompareOp, FilterNode, FilterValue } from './filter-parse.js';
@@ -91,35 +92,15 @@ export function valuesAtPath(resource: Record<string, unknown>, path: string, sc
  * by their primary element, else the first; complex values by their `value` sub-attribute.
  */
 export function compareValues(a: unknown, b: unknown, attribute: ScimAttribute): number {
-  const target = attribute.type === 'complex' ? (findAttribute(attribute.subAttributes ?? [], 'value') ?? attribute) : attribute;
+  const target = comparedAttribute(attribute) ?? attribute;
   const ka = sortKey(a);
   const kb = sortKey(b);
   if (ka === undefined || kb === undefined) return ka === kb ? 0 : ka === undefined ? 1 : -1;
-  switch (target.type) {
-    case 'boolean': {
-      const x = toBoolean(ka);
-      const y = toBoolean(kb);
-      if (x !== undefined && y !== undefined) return Number(x) - Number(y);
-      break;
-    }
-    case 'integer':
-    case 'decimal': {
-      const x = toNumber(ka);
-      const y = toNumber(kb);
-      if (x !== undefined && y !== undefined) return Math.sign(x - y);
-      break;
-    }
-    case 'dateTime': {
-      const x = toTime(ka);
-      const y = toTime(kb);
-      if (x !== undefined && y !== undefined) return Math.sign(x - y);
-      break;
-    }
-    default:
-      break;
-  }
-  const fold = target.caseExact ? (s: string) => s : (s: string) => s.toLowerCase();
-  return compareStrings(fold(textOf(ka)), fold(textOf(kb)));
+  const x = readAs(target, ka);
+  const y = readAs(target, kb);
+  if (x !== undefined && y !== undefined && typeof x === typeof y) return compareComparable(x, y);
+  // Values that do not read as the type (stored before a schema change, or odd input) sort by their text.
+  return compareComparable(textOf(ka), textOf(kb));
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -213,53 +194,26 @@ type Matcher = (value: unknown) => boolean;
 const never: Matcher = () => false;
 
 function matcher(op: Exclude<CompareOp, 'ne'>, literal: Exclude<FilterValue, null>, attribute: ScimAttribute): Matcher {
-  switch (attribute.type) {
-    case 'boolean': {
-      const expected = toBoolean(literal);
-      if (op !== 'eq' || expected === undefined) return never;
-      return (v) => toBoolean(v) === expected;
-    }
-    case 'integer':
-    case 'decimal': {
-      const expected = toNumber(literal);
-      if (expected === undefined || !isOrdering(op)) return never;
-      return (v) => {
-        const n = toNumber(v);
-        return n !== undefined && ordered(op, Math.sign(n - expected));
-      };
-    }
-    case 'dateTime': {
-      if (!isOrdering(op)) return stringMatcher(op, literal, false);
-      const expected = toTime(literal);
-      if (expected === undefined) return never;
-      return (v) => {
-        const t = toTime(v);
-        return t !== undefined && ordered(op, Math.sign(t - expected));
-      };
-    }
-    case 'complex':
-      return never;
-    default:
-      return stringMatcher(op, literal, attribute.caseExact);
+  if (attribute.type === 'complex') return never;
+  const { ordering } = admits(attribute.type);
+  if (op === 'co' || op === 'sw' || op === 'ew') {
+    if (attribute.type !== 'string' && attribute.type !== 'reference' && attribute.type !== 'dateTime' && attribute.type !== 'binary') return never;
+    // Substring operators compare text; dateTime text case-insensitively ("t"/"z").
+    const text = { ...attribute, type: 'string' as const, caseExact: attribute.type === 'dateTime' ? false : attribute.caseExact };
+    const expected = readAs(text, literal);
+    if (expected === undefined) return never;
+    return (v) => {
+      const actual = readAs(text, v);
+      if (typeof actual !== 'string') return false;
+      return op === 'co' ? actual.includes(expected as string) : op === 'sw' ? actual.startsWith(expected as string) : actual.endsWith(expected as string);
+    };
   }
-}
-
-function stringMatcher(op: Exclude<CompareOp, 'ne'>, literal: string | number | boolean, caseExact: boolean): Matcher {
-  const fold = caseExact ? (s: string) => s : (s: string) => s.toLowerCase();
-  const expected = fold(String(literal));
+  if (op !== 'eq' && !ordering) return never;
+  const expected = readAs(attribute, literal);
+  if (expected === undefined) return never;
   return (v) => {
-    if (typeof v !== 'string' && typeof v !== 'number' && typeof v !== 'boolean') return false;
-    const actual = fold(String(v));
-    switch (op) {
-      case 'co':
-        return actual.includes(expected);
-      case 'sw':
-        return actual.startsWith(expected);
-      case 'ew':
-        return actual.endsWith(expected);
-      default:
-        return ordered(op, compareStrings(actual, expected));
-    }
+    const actual = readAs(attribute, v);
+    return actual !== undefined && typeof actual === typeof expected && ordered(op, compareComparable(actual, expected));
   };
 }
 
@@ -283,11 +237,6 @@ function ordered(op: OrderingOp, c: number): boolean {
     case 'le':
       return c <= 0;
   }
-}
-
-/** Lexicographic by UTF-16 code unit (RFC 7644: "lexicographical comparison"); deterministic, locale-free. */
-function compareStrings(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -330,41 +279,25 @@ function checkLeaf(leaf: LeafNode, attribute: ScimAttribute, path: string): void
     if (op !== 'eq' && op !== 'ne') throw invalid(`'${op}' cannot compare '${path}' with null (only eq and ne can)`);
     return;
   }
-  let target = attribute;
-  if (attribute.type === 'complex') {
-    const valueSub = findAttribute(attribute.subAttributes ?? [], 'value');
-    if (!valueSub) {
-      const example = attribute.subAttributes?.[0]?.name;
-      throw invalid(
-        `'${path}' is a complex attribute and cannot be compared with '${op}'` +
-          (example ? `; compare one of its sub-attributes instead (e.g. '${path}.${example}')` : ''),
-      );
-    }
-    target = valueSub;
+  const target = comparedAttribute(attribute);
+  if (!target) {
+    const example = attribute.subAttributes?.[0]?.name;
+    throw invalid(
+      `'${path}' is a complex attribute and cannot be compared with '${op}'` +
+        (example ? `; compare one of its sub-attributes instead (e.g. '${path}.${example}')` : ''),
+    );
   }
   const ordering = op === 'gt' || op === 'ge' || op === 'lt' || op === 'le';
   const substring = op === 'co' || op === 'sw' || op === 'ew';
-  switch (target.type) {
-    case 'boolean':
-      if (ordering || substring) throw invalid(`'${op}' cannot be used with the boolean attribute '${path}' (use eq, ne or pr)`);
-      if (toBoolean(value) === undefined) throw invalid(`'${path}' is boolean and must be compared with true or false, not ${JSON.stringify(value)}`);
-      return;
-    case 'binary':
-      if (ordering) throw invalid(`'${op}' cannot be used with the binary attribute '${path}'`);
-      return;
-    case 'integer':
-    case 'decimal':
-      if (substring) throw invalid(`'${op}' cannot be used with the numeric attribute '${path}'`);
-      if (toNumber(value) === undefined) throw invalid(`'${path}' is numeric and cannot be compared with ${JSON.stringify(value)}`);
-      return;
-    case 'dateTime':
-      if (!substring && toTime(value) === undefined) {
-        throw invalid(`${JSON.stringify(value)} is not a valid dateTime to compare with '${path}'`);
-      }
-      return;
-    default:
-      return;
-  }
+  const allowed = admits(target.type);
+  const numeric = target.type === 'integer' || target.type === 'decimal';
+  if (target.type === 'boolean' && (ordering || substring)) throw invalid(`'${op}' cannot be used with the boolean attribute '${path}' (use eq, ne or pr)`);
+  if (ordering && !allowed.ordering) throw invalid(`'${op}' cannot be used with the ${target.type} attribute '${path}'`);
+  if (substring && !allowed.substring) throw invalid(`'${op}' cannot be used with the numeric attribute '${path}'`);
+  if (substring || readAs(target, value) !== undefined) return;
+  if (target.type === 'boolean') throw invalid(`'${path}' is boolean and must be compared with true or false, not ${JSON.stringify(value)}`);
+  if (numeric) throw invalid(`'${path}' is numeric and cannot be compared with ${JSON.stringify(value)}`);
+  if (target.type === 'dateTime') throw invalid(`${JSON.stringify(value)} is not a valid dateTime to compare with '${path}'`);
 }
 
 /** Validation is per (filter, schema or attribute); remember successes so per-resource evaluation stays cheap. */
@@ -388,10 +321,6 @@ function invalid(problem: string) {
   return badRequest('invalidFilter', `Invalid filter: ${problem}.`);
 }
 
-function isPlainObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
-
 /** Own property by exact name, else by case-insensitive name (stored data is canonical; this is a safety net). */
 function getProperty(object: Record<string, unknown>, name: string): unknown {
   if (Object.hasOwn(object, name)) return object[name];
@@ -412,64 +341,6 @@ function isPresent(value: unknown): boolean {
   if (Array.isArray(value)) return value.some(isPresent);
   if (isPlainObject(value)) return Object.values(value).some((v) => v !== undefined && v !== null && v !== '');
   return true;
-}
-
-function toBoolean(value: unknown): boolean | undefined {
-  if (typeof value === 'boolean') return value;
-  if (typeof value === 'string') {
-    const lower = value.trim().toLowerCase();
-    if (lower === 'true') return true;
-    if (lower === 'false') return false;
-  }
-  return undefined;
-}
-
-function toNumber(value: unknown): number | undefined {
-  if (typeof value === 'number') return Number.isFinite(value) ? value : undefined;
-  if (typeof value === 'string' && value.trim() !== '') {
-    const n = Number(value);
-    return Number.isFinite(n) ? n : undefined;
-  }
-  return undefined;
-}
-
-const DATE_TIME =
-  /^(\d{4})-(\d{2})-(\d{2})(?:[Tt ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?)?(Z|z|[+-]\d{2}(?::?\d{2})?)?$/;
-
-/**
- * Milliseconds since the epoch for an ISO 8601 / RFC 3339 dateTime (`2024-01-31`, `2024-01-31T10:00:00.1234567Z`,
- * `2024-01-31T10:00:00+01:00`). Without an offset the time is taken as UTC, so results never depend on the host's
- * time zone. Anything else is not a date (Date.parse is too lenient: it reads "1" as the year 2001).
- */
-export function parseDateTime(text: string): number | undefined {
-  if (text.length > 40) return undefined;
-  const m = DATE_TIME.exec(text.trim());
-  if (!m) return undefined;
-  const [, y, mo, d, h = '0', mi = '0', s = '0', fraction = '', zone] = m;
-  const year = Number(y);
-  const month = Number(mo);
-  const day = Number(d);
-  const hour = Number(h);
-  const minute = Number(mi);
-  const second = Number(s);
-  if (month < 1 || month > 12 || day < 1 || day > 31 || hour > 24 || minute > 59 || second > 60) return undefined;
-  const millis = Number(fraction.padEnd(3, '0').slice(0, 3));
-  const date = new Date(0);
-  date.setUTCFullYear(year, month - 1, day);
-  date.setUTCHours(hour, minute, second, millis);
-  if (date.getUTCDate() !== day && hour !== 24) return undefined; // 2024-02-31
-  let offsetMinutes = 0;
-  if (zone && zone !== 'Z' && zone !== 'z') {
-    const sign = zone[0] === '-' ? -1 : 1;
-    const digits = zone.slice(1).replace(':', '');
-    offsetMinutes = sign * (Number(digits.slice(0, 2)) * 60 + Number(digits.slice(2) || '0'));
-  }
-  return date.getTime() - offsetMinutes * 60_000;
-}
-
-function toTime(value: unknown): number | undefined {
-  if (value instanceof Date) return Number.isNaN(value.getTime()) ? undefined : value.getTime();
-  return typeof value === 'string' ? parseDateTime(value) : undefined;
 }
 
 /** The single value a (possibly multi-valued, possibly complex) attribute value sorts by; undefined when missing. */

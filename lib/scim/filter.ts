@@ -15,7 +15,6 @@ export {
   compareValues,
   matchesFilter,
   matchesValueFilter,
-  parseDateTime,
   validateFilter,
   valuesAtPath,
 } from './filter-evaluate.js';

@@ -1,10 +1,11 @@
 // Group membership as SCIM sees it: members are rows in the store, not part of the group's stored data. Turns the
 // PATCH engine's member changes into the adds and removes the store applies, and renders `members` / `groups`.
 import type { ResolvedMember, ResourceRepository, StoredResource } from '../store/repository.js';
+import { isPlainObject, isUnassigned } from './attribute-types.js';
 import { badRequest, ScimError } from './errors.js';
 import { matchesValueFilter } from './filter.js';
 import type { MemberChange, MemberRef } from './patch.js';
-import { findAttribute, groupSchemaInfo, type ResourceTypeName } from './schema.js';
+import { findAttribute, groupSchemaInfo, type ResourceTypeName, type ScimAttribute } from './schema.js';
 
 const membersAttribute = findAttribute(groupSchemaInfo.coreSchema.attributes, 'members');
 
@@ -15,14 +16,34 @@ export interface MemberDelta {
 
 /** The member references of a normalized group body (`members` from POST/PUT), validated. */
 export function memberRefs(value: unknown): MemberRef[] {
-  if (value === undefined) return [];
-  if (!Array.isArray(value)) throw badRequest('invalidValue', '"members" must be an array.');
-  return value.map((m) => {
-    if (typeof m !== 'object' || m === null || typeof (m as MemberRef).value !== 'string' || (m as MemberRef).value === '') {
-      throw badRequest('invalidValue', 'Every member needs a string "value" (the member\'s id).');
+  return membersAttribute ? parseMemberRefs(membersAttribute, value, 'members') : [];
+}
+
+/**
+ * The one parser of member references, for POST/PUT bodies and PATCH values alike: objects with a non-empty string
+ * `value` (sub-attribute names case-insensitive, nulls ignored: Entra sends `"$ref": null`), duplicates dropped.
+ */
+export function parseMemberRefs(attribute: ScimAttribute, value: unknown, where: string): MemberRef[] {
+  const items = isUnassigned(value) ? [] : Array.isArray(value) ? value : [value];
+  const members: MemberRef[] = [];
+  const seen = new Set<string>();
+  items.forEach((item, i) => {
+    if (!isPlainObject(item)) throw badRequest('invalidValue', `"${where}" item ${i} must be an object with a "value".`);
+    const ref: Partial<MemberRef> = {};
+    for (const [k, v] of Object.entries(item)) {
+      const sub = findAttribute(attribute.subAttributes ?? [], k);
+      if (!sub || v === null || v === undefined) continue;
+      if (typeof v !== 'string') throw badRequest('invalidValue', `"${where}" item ${i}: "${sub.name}" must be a string.`);
+      if (sub.name === 'value' || sub.name === 'type' || sub.name === 'display' || sub.name === '$ref') ref[sub.name] = v;
     }
-    return m as MemberRef;
+    if (typeof ref.value !== 'string' || ref.value.trim() === '') {
+      throw badRequest('invalidValue', `"${where}" item ${i} must have a non-empty string "value" (the member id).`);
+    }
+    if (seen.has(ref.value)) return;
+    seen.add(ref.value);
+    members.push({ ...ref, value: ref.value });
   });
+  return members;
 }
 
 /**

@@ -1,8 +1,11 @@
 // Turns a client's resource body into our canonical form: attribute names spelled as in the schema, extension data
 // under its canonical URN, nulls and empty values dropped, booleans and numbers coerced by schema type (Entra sends
 // "True"/"False"). String values are kept exactly as sent. Type errors are left for the validator to report.
+import { coerce, isPlainObject } from './attribute-types.js';
 import { badRequest } from './errors.js';
 import { findAttribute, type ResourceSchema, type ScimAttribute } from './schema.js';
+
+export { isPlainObject };
 
 export type ScimResource = Record<string, unknown>;
 
@@ -11,10 +14,6 @@ export interface NormalizeOptions {
   strict?: boolean;
   /** Keep readOnly attributes (used when normalizing stored data); client input drops them. */
   keepReadOnly?: boolean;
-}
-
-export function isPlainObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
 /** Normalizes a full resource body (POST/PUT). `schemas`, `id` and `meta` from the client are not kept. */
@@ -99,18 +98,7 @@ function normalizeSingle(attribute: ScimAttribute, value: unknown, options: Norm
       }
       return Object.keys(out).length > 0 ? out : undefined;
     }
-    case 'boolean':
-      if (typeof value === 'string') {
-        const lower = value.trim().toLowerCase();
-        if (lower === 'true') return true;
-        if (lower === 'false') return false;
-      }
-      return value;
-    case 'integer':
-    case 'decimal':
-      if (typeof value === 'string' && value.trim() !== '' && Number.isFinite(Number(value))) return Number(value);
-      return value;
     default:
-      return value;
+      return coerce(attribute.type, value);
   }
 }

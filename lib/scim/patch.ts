@@ -3,12 +3,17 @@
 // booleans, path-less replace with dotted and URN-qualified keys, value paths that create the entry they name,
 // `remove members` with a value list, manager as a bare id.
 //
-// applyPatch is pure: it deep-copies the resource, applies every operation in order and either returns the result or
-// throws a ScimError, so the caller stores all operations of a request or none. Attributes the caller keeps outside the
+// applyPatch is pure: it deep-copies the resource once, applies every operation in order and either returns the result or
+// throws a ScimError, so the caller stores all operations of a request or none. Its cost is bounded per request, not
+// per operation: it meters the characters each operation writes and the multi-valued entries it examines, and refuses
+// a request as soon as either passes its budget (so a body within the size limit cannot make it grow a resource past
+// what storage accepts, or spend seconds of CPU re-walking a growing array). Attributes the caller keeps outside the
 // resource (a group's members) are not touched; operations on them come back as `memberChanges` for the store.
+import { canonicalJson, deepEqual, isPlainObject, isUnassigned, typeProblem } from './attribute-types.js';
 import { badRequest, ScimError } from './errors.js';
 import { matchesValueFilter, type FilterNode } from './filter.js';
-import { isPlainObject, normalizeValue } from './normalize.js';
+import { parseMemberRefs } from './members.js';
+import { normalizeValue } from './normalize.js';
 import { equalityTerms, parsePatchPath, type AttributePatchPath, type PatchPath } from './patch-path.js';
 import { findAttribute, type ResourceSchema, type ScimAttribute } from './schema.js';
 
@@ -43,7 +48,19 @@ export interface PatchOptions {
   externalAttributes?: string[];
   /** Most operations one request may carry (the service's maxPatchOperations); more is a 413 before any is applied. */
   maxOperations?: number;
+  /**
+   * Characters of JSON one request may write into the resource in total (values set, entries added or edited); more
+   * is a 400 as soon as it is passed. Default DEFAULT_MAX_WRITTEN_CHARS.
+   */
+  maxWrittenChars?: number;
+  /** Multi-valued entries one request may examine in total (CPU bound); more is a 413 as soon as it is passed. Default DEFAULT_MAX_VALUE_VISITS. */
+  maxValueVisits?: number;
 }
+
+/** Twice what one stored resource may hold (lib/store: 420,000 characters): a request writing more could never be stored. */
+export const DEFAULT_MAX_WRITTEN_CHARS = 840_000;
+/** Under ~100 ms of CPU on a 2-core development machine in the costliest shape measured (thousands of adds to one array). */
+export const DEFAULT_MAX_VALUE_VISITS = 50_000;
 
 type Json = Record<string, unknown>;
 type OpName = 'add' | 'replace' | 'remove';
@@ -57,9 +74,11 @@ export function applyPatch(resource: Record<string, unknown>, body: unknown, sch
     // RFC 7644 has no scimType for this; like Bulk's maxOperations (§3.7.4) it is a 413 naming the limit.
     throw new ScimError(413, undefined, `A PATCH request may carry at most ${options.maxOperations} operations (got ${operations.length}).`);
   }
-  const original = structuredClone(resource);
+  // The one copy of the request: `resource` itself is only read (the pre-image for the required and changed checks).
+  const original = resource;
   const working = structuredClone(resource);
-  const patcher = new Patcher(working, schema, options.externalAttributes ?? []);
+  const meter = new Meter(options.maxWrittenChars ?? DEFAULT_MAX_WRITTEN_CHARS, options.maxValueVisits ?? DEFAULT_MAX_VALUE_VISITS);
+  const patcher = new Patcher(working, schema, options.externalAttributes ?? [], meter);
   operations.forEach((operation, index) => patcher.run(operation, index));
   checkRequired(original, working, schema, patcher.external);
   return {
@@ -97,14 +116,57 @@ function hasMember(obj: Json, name: string): boolean {
   return Object.keys(obj).some((k) => k.toLowerCase() === lower);
 }
 
+/** The request's running cost; throws as soon as one budget is passed. */
+class Meter {
+  private written = 0;
+  private visited = 0;
+
+  constructor(
+    private readonly maxWrittenChars: number,
+    private readonly maxVisits: number,
+  ) {}
+
+  /** `times` copies of `value` are written into the resource. */
+  write(value: unknown, times = 1): void {
+    if (times <= 0 || value === undefined) return;
+    this.written += jsonLength(value) * times;
+    if (this.written > this.maxWrittenChars) {
+      throw badRequest('invalidValue', `The PATCH request writes more than ${this.maxWrittenChars} characters into the resource, more than it may hold.`);
+    }
+  }
+
+  /** `count` entries of a multi-valued attribute are examined. */
+  visit(count: number): void {
+    this.visited += count;
+    if (this.visited > this.maxVisits) {
+      // Like maxOperations: a request-size limit, 413 naming it.
+      throw new ScimError(413, undefined, `The PATCH request examines more than ${this.maxVisits} values of multi-valued attributes in total; send fewer operations per request.`);
+    }
+  }
+}
+
+function jsonLength(value: unknown): number {
+  try {
+    return JSON.stringify(value)?.length ?? 0;
+  } catch {
+    return 0;
+  }
+}
+
 class Patcher {
   readonly memberChanges: MemberChange[] = [];
   readonly external: Set<string>;
+  /**
+   * The canonical JSON of an array's entries, kept for the array an unfiltered `add` left in place so the next `add`
+   * to it does not re-serialize every entry. Every other path builds a new array, so a stale set is never found.
+   */
+  private readonly entryKeys = new WeakMap<unknown[], Set<string>>();
 
   constructor(
     private readonly resource: Json,
     private readonly schema: ResourceSchema,
     externalAttributes: string[],
+    private readonly meter: Meter,
   ) {
     this.external = new Set(externalAttributes.map((a) => a.toLowerCase()));
   }
@@ -159,15 +221,21 @@ class Patcher {
     }
     const container = this.container(target, op !== 'remove');
     if (!container) return; // removing from an extension the resource does not have: nothing to do
-    const before = structuredClone(container[attribute.name]);
+    // Only attributes with a mutability rule need their pre-image (copying every target would make each operation
+    // cost the size of what it edits, and a request of many operations on one large array cost its square).
+    const guarded = attribute.mutability === 'readOnly' || attribute.mutability === 'immutable' || target.subAttribute?.mutability === 'readOnly';
+    const before = guarded ? structuredClone(container[attribute.name]) : undefined;
 
     if (attribute.multiValued) this.applyMulti(op, target, container, value, hasValue);
-    else if (attribute.type === 'complex') this.applyComplex(op, target, container, value);
-    else if (op === 'remove') delete container[attribute.name];
-    else setOrDelete(container, attribute.name, prepareValue(attribute, value, target.text));
+    else {
+      if (op !== 'remove') this.meter.write(value);
+      if (attribute.type === 'complex') this.applyComplex(op, target, container, value);
+      else if (op === 'remove') delete container[attribute.name];
+      else setOrDelete(container, attribute.name, prepareValue(attribute, value, target.text));
+    }
 
     const after = container[attribute.name];
-    if (!deepEqual(before, after)) {
+    if (guarded && !deepEqual(before, after)) {
       // RFC 7643 §2.2 / RFC 7644 §3.5.2: readOnly attributes cannot be changed; immutable ones only set when unassigned.
       // A write that leaves the value as it was is accepted (clients echo `id` in path-less replaces).
       if (attribute.mutability === 'readOnly' || target.subAttribute?.mutability === 'readOnly') {
@@ -193,7 +261,7 @@ class Patcher {
 
   /** An extension addressed as a whole (path = extension URN, or a URN key in a path-less value). */
   private applyExtension(op: OpName, urn: string, value: unknown): void {
-    if (op === 'remove' || isEmptyValue(value)) {
+    if (op === 'remove' || isUnassigned(value)) {
       delete this.resource[urn];
       return;
     }
@@ -261,30 +329,45 @@ class Patcher {
     let entries: unknown[] = Array.isArray(existing) ? existing : [];
     const touched = new Set<unknown>();
     const cleared = new Set<unknown>();
+    let keys: Set<string> | undefined; // the entries' canonical JSON, when this operation knows it
+    // Every path below walks the current entries a bounded number of times.
+    this.meter.visit(entries.length + 1);
 
     if (!filter && !subAttribute) {
       if (op === 'replace') {
         // RFC 7644 §3.5.2.3: no filter → the attribute and all its values are replaced.
+        this.meter.write(value);
         entries = prepareItems(attribute, value, target.text);
         entries.forEach((e) => touched.add(e));
       } else if (op === 'add') {
         // RFC 7644 §3.5.2.1: values are added; a value already present is not added again.
-        for (const item of prepareItems(attribute, value, target.text)) {
-          if (entries.some((e) => deepEqual(e, item))) continue;
-          entries = [...entries, item];
+        this.meter.write(value);
+        const items = prepareItems(attribute, value, target.text);
+        this.meter.visit(items.length);
+        const present = this.entryKeys.get(entries) ?? new Set(entries.map(canonicalJson));
+        entries = [...entries];
+        for (const item of items) {
+          const key = canonicalJson(item);
+          if (present.has(key)) continue;
+          present.add(key);
+          entries.push(item);
           touched.add(item);
         }
+        keys = present;
       } else if (!hasValue || value === null) {
         entries = []; // RFC 7644 §3.5.2.2: no filter → all values are removed
       } else {
         // Not in the RFC (remove has no value there) but sent by Entra for members and by other clients: remove the
         // listed values only — never the whole attribute, even when the list is empty.
         const items = prepareItems(attribute, value, target.text);
+        this.meter.visit(entries.length * items.length); // each entry is compared with each listed value
         entries = entries.filter((e) => !items.some((item) => itemMatches(attribute, e, item)));
       }
     } else {
       // A value filter selects entries; `attr.sub` without a filter selects them all.
       const selected = entries.filter((e) => !filter || (isPlainObject(e) && matchesValueFilter(filter, e, attribute))) as Json[];
+      // The value is written once per selected entry (or once into the entry an unmatched path creates).
+      if (op !== 'remove') this.meter.write(value, Math.max(1, selected.length));
       if (op === 'remove') {
         // A filter that matches nothing is a no-op rather than 400 noTarget: Entra retries requests in later cycles and
         // expects removes to be idempotent (removing a typed email or a manager that is already gone must succeed).
@@ -326,7 +409,8 @@ class Patcher {
     }
 
     entries = entries.filter((e) => !(cleared.has(e) && isHollowEntry(e)));
-    enforceSinglePrimary(attribute, entries, touched, target.text);
+    const demoted = enforceSinglePrimary(attribute, entries, touched, target.text);
+    if (keys && !demoted) this.entryKeys.set(entries, keys);
     setOrDelete(container, attribute.name, entries.length > 0 ? entries : undefined);
   }
 
@@ -364,26 +448,19 @@ class Patcher {
         this.memberChanges.push({ kind: 'removeAll' });
       } else {
         // Entra's default mode: `remove members` with a value list removes exactly those members.
-        const values = unique(parseMembers(attribute, value, target.text).map((m) => m.value));
+        const values = unique(parseMemberRefs(attribute, value, target.text).map((m) => m.value));
         if (values.length > 0) this.memberChanges.push({ kind: 'remove', values });
       }
       return;
     }
     if (filter) throw badRequest('invalidPath', `"${target.text}": a value filter on "${attribute.name}" is only supported in "remove".`);
-    const members = parseMembers(attribute, value, target.text);
+    const members = parseMemberRefs(attribute, value, target.text);
     if (op === 'replace') this.memberChanges.push({ kind: 'replace', members });
     else if (members.length > 0) this.memberChanges.push({ kind: 'add', members });
   }
 }
 
 // ---- values ----
-
-/** True for the values that mean "no value" in a PATCH: null, "" (Entra clears with it), [] and {}. */
-function isEmptyValue(value: unknown): boolean {
-  if (value === null || value === undefined || value === '') return true;
-  if (Array.isArray(value)) return value.length === 0;
-  return isPlainObject(value) && Object.keys(value).length === 0;
-}
 
 /** Replaces "" with null at any depth, so normalizeValue drops it like any other unassigned value. */
 function stripEmptyStrings(value: unknown): unknown {
@@ -420,7 +497,7 @@ function singleComplexValue(attribute: ScimAttribute, value: unknown, where: str
     if (v.length > 1) throw badRequest('invalidValue', `"${where}" takes a single value, not a list of ${v.length}.`);
     v = v[0];
   }
-  if (isEmptyValue(v)) return undefined;
+  if (isUnassigned(v)) return undefined;
   if (typeof v === 'string' && findAttribute(attribute.subAttributes ?? [], 'value')) return { value: v };
   if (!isPlainObject(v)) throw badRequest('invalidValue', `"${where}" must be an object of ${attribute.name} sub-attributes.`);
   return v;
@@ -490,26 +567,12 @@ function checkType(attribute: ScimAttribute, value: unknown, where: string): voi
 }
 
 function checkSingle(attribute: ScimAttribute, value: unknown, where: string): void {
-  const fail = (what: string): ScimError => badRequest('invalidValue', `"${where}" must be ${what}, not ${JSON.stringify(value)}.`);
-  switch (attribute.type) {
-    case 'complex':
-      if (!isPlainObject(value)) throw fail(`an object of ${attribute.name} sub-attributes`);
-      for (const [k, v] of Object.entries(value)) {
-        const sub = findAttribute(attribute.subAttributes ?? [], k);
-        if (sub) checkType(sub, v, `${where}.${sub.name}`);
-      }
-      return;
-    case 'boolean':
-      if (typeof value !== 'boolean') throw fail('a boolean');
-      return;
-    case 'integer':
-      if (typeof value !== 'number' || !Number.isInteger(value)) throw fail('an integer');
-      return;
-    case 'decimal':
-      if (typeof value !== 'number' || !Number.isFinite(value)) throw fail('a number');
-      return;
-    default:
-      if (typeof value !== 'string') throw fail('a string');
+  const problem = typeProblem(attribute, value);
+  if (problem) throw badRequest('invalidValue', `"${where}" must be ${problem}, not ${JSON.stringify(value)}.`);
+  if (attribute.type !== 'complex') return;
+  for (const [k, v] of Object.entries(value as Json)) {
+    const sub = findAttribute(attribute.subAttributes ?? [], k);
+    if (sub) checkType(sub, v, `${where}.${sub.name}`);
   }
 }
 
@@ -529,14 +592,21 @@ function itemMatches(attribute: ScimAttribute, entry: unknown, item: unknown): b
   });
 }
 
-/** RFC 7643 §2.4: at most one `primary: true`. The entries an operation set primary on win; the others lose it. */
-function enforceSinglePrimary(attribute: ScimAttribute, entries: unknown[], touched: Set<unknown>, where: string): void {
-  if (!findAttribute(attribute.subAttributes ?? [], 'primary')) return;
+/** RFC 7643 §2.4: at most one `primary: true`. The entries an operation set primary on win; the others lose it (true if any did). */
+function enforceSinglePrimary(attribute: ScimAttribute, entries: unknown[], touched: Set<unknown>, where: string): boolean {
+  if (!findAttribute(attribute.subAttributes ?? [], 'primary')) return false;
   const isPrimary = (e: unknown): e is Json => isPlainObject(e) && e.primary === true;
   const winners = entries.filter((e) => touched.has(e) && isPrimary(e));
   if (winners.length > 1) throw badRequest('invalidValue', `"${where}": only one value of "${attribute.name}" may be primary.`);
-  if (winners.length === 0) return;
-  for (const e of entries) if (e !== winners[0] && isPrimary(e)) e.primary = false;
+  if (winners.length === 0) return false;
+  let demoted = false;
+  for (const e of entries) {
+    if (e !== winners[0] && isPrimary(e)) {
+      e.primary = false;
+      demoted = true;
+    }
+  }
+  return demoted;
 }
 
 /** The entry an unmatched value path creates from; 400 noTarget when the filter pins no values (e.g. `or`, `co`). */
@@ -565,44 +635,8 @@ function valueEqualities(filter: FilterNode, attribute: ScimAttribute): string[]
   return walk(filter) ? unique(ids) : undefined;
 }
 
-/** Member references from an add/replace/remove value: objects with a string `value`; $ref may be null, type absent. */
-function parseMembers(attribute: ScimAttribute, value: unknown, where: string): MemberRef[] {
-  const items = isEmptyValue(value) ? [] : Array.isArray(value) ? value : [value];
-  const members: MemberRef[] = [];
-  const seen = new Set<string>();
-  items.forEach((item, i) => {
-    if (!isPlainObject(item)) throw badRequest('invalidValue', `"${where}" item ${i} must be an object with a "value".`);
-    const ref: Partial<MemberRef> = {};
-    for (const [k, v] of Object.entries(item)) {
-      const sub = findAttribute(attribute.subAttributes ?? [], k);
-      if (!sub || v === null || v === undefined) continue;
-      if (typeof v !== 'string') throw badRequest('invalidValue', `"${where}" item ${i}: "${sub.name}" must be a string.`);
-      if (sub.name === 'value' || sub.name === 'type' || sub.name === 'display' || sub.name === '$ref') ref[sub.name] = v;
-    }
-    if (typeof ref.value !== 'string' || ref.value.trim() === '') {
-      throw badRequest('invalidValue', `"${where}" item ${i} must have a non-empty string "value" (the member id).`);
-    }
-    if (seen.has(ref.value)) return;
-    seen.add(ref.value);
-    members.push({ ...ref, value: ref.value });
-  });
-  return members;
-}
-
 function unique(values: string[]): string[] {
   return [...new Set(values)];
-}
-
-/** Structural JSON equality; object key order does not matter, array order does. */
-function deepEqual(a: unknown, b: unknown): boolean {
-  if (a === b) return true;
-  if (Array.isArray(a)) return Array.isArray(b) && a.length === b.length && a.every((x, i) => deepEqual(x, b[i]));
-  if (isPlainObject(a)) {
-    if (!isPlainObject(b)) return false;
-    const ka = Object.keys(a);
-    return ka.length === Object.keys(b).length && ka.every((k) => k in b && deepEqual(a[k], b[k]));
-  }
-  return false;
 }
 
 /**

@@ -1,6 +1,10 @@
 // RFC 7644 §3.4.2.5 / §3.9: which attributes a response carries, from the schema's `returned` characteristic and the
-// client's `attributes` / `excludedAttributes` parameters (names case-insensitive, sub-attributes and URNs allowed).
+// client's `attributes` / `excludedAttributes` parameters (names case-insensitive, sub-attributes and URNs allowed,
+// and value paths such as `emails[type eq "work"]` or `emails[type eq "work"].value`, which select the matching
+// values of a multi-valued attribute: Microsoft's own Postman suite asks for them).
+import { matchesValueFilter, type FilterNode } from './filter.js';
 import { isPlainObject, type ScimResource } from './normalize.js';
+import { parsePatchPath } from './patch-path.js';
 import { findAttribute, type ResourceSchema, type ScimAttribute } from './schema.js';
 
 export interface Projection {
@@ -13,6 +17,8 @@ interface Ref {
   schema: string;
   attribute?: string;
   sub?: string;
+  /** A value filter: only the values of the (complex) attribute that match it. */
+  filter?: FilterNode;
 }
 
 function parseRefs(names: string[] | undefined, schema: ResourceSchema): Ref[] | undefined {
@@ -24,6 +30,11 @@ function parseRefs(names: string[] | undefined, schema: ResourceSchema): Ref[] |
       refs.push({ schema: ext });
       continue;
     }
+    if (name.includes('[')) {
+      const ref = valuePathRef(name, schema);
+      if (ref) refs.push(ref);
+      continue;
+    }
     const resolved = schema.resolve(name);
     if (!resolved) continue; // RFC 7644: unknown attribute names in these parameters are ignored
     refs.push({ schema: resolved.extension ? resolved.schema : '', attribute: resolved.attribute.name, sub: resolved.subAttribute?.name });
@@ -31,12 +42,23 @@ function parseRefs(names: string[] | undefined, schema: ResourceSchema): Ref[] |
   return refs;
 }
 
+/** `attr[filter]` or `attr[filter].sub`, parsed with the PATCH path grammar; anything unusable is ignored like an unknown name. */
+function valuePathRef(name: string, schema: ResourceSchema): Ref | undefined {
+  try {
+    const path = parsePatchPath(name, schema);
+    if (path.kind !== 'attribute' || path.filter === undefined) return undefined;
+    return { schema: path.extension ? path.schema : '', attribute: path.attribute.name, sub: path.subAttribute?.name, filter: path.filter };
+  } catch {
+    return undefined;
+  }
+}
+
 /** Whether a response with this projection carries the top-level core attribute `name` (e.g. members, groups). */
 export function isRequested(name: string, schema: ResourceSchema, projection: Projection = {}): boolean {
   const attribute = findAttribute(schema.topLevel, name);
   if (!attribute || attribute.returned === 'never') return false;
   const refersToIt = (r: Ref) => r.schema === '' && r.attribute === attribute.name;
-  if ((parseRefs(projection.excludedAttributes, schema) ?? []).some((r) => refersToIt(r) && r.sub === undefined)) return false;
+  if ((parseRefs(projection.excludedAttributes, schema) ?? []).some((r) => refersToIt(r) && r.sub === undefined && r.filter === undefined)) return false;
   const include = parseRefs(projection.attributes, schema);
   if (include) return include.some(refersToIt);
   return attribute.returned !== 'request';
@@ -88,14 +110,23 @@ function refersTo(ref: Ref, schemaUrn: string, attribute: string): boolean {
 function projectOne(attribute: ScimAttribute, value: unknown, schemaUrn: string, include: Ref[] | undefined, exclude: Ref[]): unknown {
   if (attribute.returned === 'never') return undefined;
   if (attribute.returned === 'always') return value;
-  const excluded = exclude.filter((r) => r.attribute !== undefined && refersTo(r, schemaUrn, attribute.name));
+  const excludedAll = exclude.filter((r) => r.attribute !== undefined && refersTo(r, schemaUrn, attribute.name));
+  const excludedValues = excludedAll.filter((r) => r.filter !== undefined);
+  const excluded = excludedAll.filter((r) => r.filter === undefined);
   if (excluded.some((r) => r.sub === undefined)) return undefined;
   const wholeExtensionExcluded = schemaUrn !== '' && exclude.some((r) => r.schema === schemaUrn && r.attribute === undefined);
   if (wholeExtensionExcluded) return undefined;
   let selectedSubs: Set<string> | undefined;
+  if (!include && attribute.returned === 'request') return undefined;
+  if (include || excludedValues.length > 0) {
+    const matching = include?.filter((r) => refersTo(r, schemaUrn, attribute.name));
+    if (matching?.length === 0) return undefined;
+    if (matching?.some((r) => r.filter !== undefined) || excludedValues.length > 0) {
+      return projectValues(attribute, value, matching, excluded, excludedValues);
+    }
+  }
   if (include) {
     const matching = include.filter((r) => refersTo(r, schemaUrn, attribute.name));
-    if (matching.length === 0) return undefined;
     const wholeAttribute = matching.some((r) => r.sub === undefined);
     if (!wholeAttribute) selectedSubs = new Set(matching.map((r) => r.sub as string));
   } else if (attribute.returned === 'request') {
@@ -110,6 +141,38 @@ function projectOne(attribute: ScimAttribute, value: unknown, schemaUrn: string,
       const sub = findAttribute(attribute.subAttributes ?? [], k);
       if (!sub || sub.returned === 'never' || excludedSubs.has(sub.name)) continue;
       if (selectedSubs && !selectedSubs.has(sub.name) && sub.returned !== 'always') continue;
+      o[sub.name] = v;
+    }
+    return Object.keys(o).length > 0 ? o : undefined;
+  };
+  if (Array.isArray(value)) {
+    const items = value.map(shape).filter((v) => v !== undefined);
+    return items.length > 0 ? items : undefined;
+  }
+  return shape(value);
+}
+
+/**
+ * The values of a complex attribute selected by value-filtered references: a value is kept when an included reference
+ * applies to it (no filter, or its filter matches), with the sub-attributes those references name (all when one names
+ * none); a value matched by an excluded filtered reference is dropped (or loses the sub-attribute it names).
+ */
+function projectValues(attribute: ScimAttribute, value: unknown, include: Ref[] | undefined, excluded: Ref[], excludedValues: Ref[]): unknown {
+  const subs = attribute.subAttributes ?? [];
+  const shape = (item: unknown): unknown => {
+    if (!isPlainObject(item)) return include ? undefined : item;
+    const applies = (r: Ref) => r.filter === undefined || matchesValueFilter(r.filter, item, attribute);
+    const selected = include ? include.filter(applies) : undefined;
+    if (selected && selected.length === 0) return undefined;
+    const dropped = excludedValues.filter(applies);
+    if (dropped.some((r) => r.sub === undefined)) return undefined;
+    const hidden = new Set([...excluded, ...dropped].map((r) => r.sub as string));
+    const wanted = selected && !selected.some((r) => r.sub === undefined) ? new Set(selected.map((r) => r.sub as string)) : undefined;
+    const o: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(item)) {
+      const sub = findAttribute(subs, k);
+      if (!sub || sub.returned === 'never' || hidden.has(sub.name)) continue;
+      if (wanted && !wanted.has(sub.name) && sub.returned !== 'always') continue;
       o[sub.name] = v;
     }
     return Object.keys(o).length > 0 ? o : undefined;

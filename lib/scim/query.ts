@@ -2,8 +2,10 @@
 //
 // Planning: an `eq` on id, the unique name (userName / displayName) or externalId — alone, inside an `and`, or in an
 // `or` whose every branch is such a lookup — is answered from point reads / index range reads, whatever the tenant
-// size. Everything else streams the tenant's partition one storage page at a time, evaluating the filter in memory
-// and keeping only the requested page (plus sort keys when sorting).
+// size — up to MAX_FILTER_LOOKUPS of them: a longer `or` chain of lookups is refused (400 tooMany) rather than
+// answered by one read per branch, so a filter's content cannot multiply a request's storage calls. Everything else
+// streams the tenant's partition one storage page at a time, evaluating the filter in memory and keeping only the
+// requested page (plus sort keys when sorting).
 //
 // Pagination: Table Storage pages by continuation, not offset. The first page of a query (startIndex 1, or an empty
 // cursor) scans once to count `totalResults` and records where pages start; later pages resume from the recorded
@@ -61,6 +63,12 @@ interface Lookup {
   kind: 'id' | 'uniqueName' | 'externalId' | 'memberOf';
   value: string;
 }
+
+/**
+ * Most point lookups one filter may plan (each costs one or two storage calls). Beyond it the filter is refused: a scan
+ * instead would read the whole tenant to count the first page, which is no cheaper. Entra sends one lookup per query.
+ */
+export const MAX_FILTER_LOOKUPS = 10;
 
 /** `members[value eq "x"]`, `members.value eq "x"`, `members eq "x"`: the member id a group filter asks about. */
 function memberIdOf(node: FilterNode, schema: ResourceSchema): string | undefined {
@@ -172,6 +180,10 @@ export async function listResources(scope: TenantScope, type: ResourceTypeName, 
   const startIndex = cursor ? cursor.index : Math.max(query.startIndex ?? 1, 1);
 
   const lookups = filter ? planLookups(filter, schema) : undefined;
+  if (lookups && new Set(lookups.map((l) => `${l.kind}\u0000${l.value}`)).size > MAX_FILTER_LOOKUPS) {
+    // RFC 7644 §3.12 tooMany: "more results than the server is willing to calculate or process".
+    throw badRequest('tooMany', `A filter may combine at most ${MAX_FILTER_LOOKUPS} lookups (eq on id, the unique name, externalId or a member) with "or" (got ${lookups.length}).`);
+  }
   let all: StoredResource[] | undefined;
   if (lookups) {
     const candidates = await runLookups(scope, type, lookups);
@@ -200,7 +212,7 @@ export async function listResources(scope: TenantScope, type: ResourceTypeName, 
       }
       ordered = candidates.map((c) => c.id);
       pageSource = new Map(candidates.filter((c) => c.resource).map((c) => [c.id, c.resource as StoredResource]));
-      if (!all) scanCache.set(key, { total: ordered.length, checkpoints: [], sortedIds: ordered });
+      if (!all) scanCache.set(key, { total: ordered.length, checkpoints: [], sortedIds: ordered }, scope.tenant);
     }
     const pageIds = ordered.slice(startIndex - 1, startIndex - 1 + count);
     const resources = await fetchAll(scope, type, pageIds, pageSource);
@@ -241,7 +253,7 @@ export async function listResources(scope: TenantScope, type: ResourceTypeName, 
       previousId = r.id;
     }
     snapshot = { total: index, checkpoints };
-    scanCache.set(key, snapshot);
+    scanCache.set(key, snapshot, scope.tenant);
   }
   const end = startIndex - 1 + page.length;
   const next = end < snapshot.total && page.length > 0 ? { index: end + 1, afterId: page[page.length - 1].id } : undefined;
@@ -265,7 +277,7 @@ async function countScan(scope: TenantScope, type: ResourceTypeName, matches: (r
   let total = 0;
   for await (const r of scope.repository.scan(scope.tenant, type)) if (await matches(r)) total++;
   const snapshot = { total, checkpoints: [{ index: 1 }] };
-  scanCache.set(key, snapshot);
+  scanCache.set(key, snapshot, scope.tenant);
   return snapshot;
 }
 

@@ -1,6 +1,7 @@
 // Renders stored resources for responses: the wire form, plus the membership attributes read from membership rows
 // only when the response will carry them (`excludedAttributes=members` never touches a member row).
 import type { StoredResource } from '../store/repository.js';
+import { ScimError } from './errors.js';
 import type { ScimResource } from './normalize.js';
 import { isRequested, project, type Projection } from './projection.js';
 import { toScim } from './representation.js';
@@ -8,13 +9,23 @@ import type { TenantScope } from './resource-service.js';
 import { descriptorOf, isStoredApart } from './resource-type.js';
 import { resourceSchema } from './schema.js';
 
-export async function render(scope: TenantScope, stored: StoredResource, baseUrl: string, projection: Projection = {}): Promise<ScimResource> {
+/** Members a list page may still render, shared by the page's resources (lib/http/list-response.ts). */
+export interface MemberBudget {
+  limit: number;
+  remaining: number;
+}
+
+export async function render(scope: TenantScope, stored: StoredResource, baseUrl: string, projection: Projection = {}, budget?: MemberBudget): Promise<ScimResource> {
   const schema = resourceSchema(stored.type);
   const resource = toScim(stored, baseUrl);
   const descriptor = descriptorOf(stored.type);
   if (isStoredApart(descriptor, 'members') && isRequested('members', schema, projection)) {
     const members: Record<string, unknown>[] = [];
     for await (const m of scope.repository.members(scope.tenant, stored.id)) {
+      // Stop reading at the bound: a page of large groups would otherwise cost unbounded reads and memory.
+      if (budget && --budget.remaining < 0) {
+        throw new ScimError(400, 'tooMany', `This page would carry more than ${budget.limit} group members; ask for fewer resources (count) or use excludedAttributes=members.`);
+      }
       const member: Record<string, unknown> = { value: m.value, $ref: `${baseUrl}/${m.type}s/${m.value}`, type: m.type };
       if (m.display !== undefined) member.display = m.display;
       members.push(member);

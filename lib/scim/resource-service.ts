@@ -2,6 +2,7 @@
 // preconditions, and write through the repository with optimistic concurrency (re-read and retry on a lost race).
 import type { ServiceConfig } from '../config.js';
 import { ConcurrencyError, type ResourceRepository, type StoredResource } from '../store/repository.js';
+import { deepEqual } from './attribute-types.js';
 import { badRequest, notFound, preconditionFailed } from './errors.js';
 import { assertMemberLimit, memberRefs, planMemberChanges, resolveMembers, type MemberDelta } from './members.js';
 import { normalizeResource, type ScimResource } from './normalize.js';
@@ -122,7 +123,7 @@ async function writeWithRetry(
       const delta: MemberDelta = state.memberChanges.length > 0
         ? await planMemberChanges(scope.repository, scope.tenant, existing, state.memberChanges, scope.config.maxMembersPerPatch)
         : { add: [], remove: [] };
-      const dataChanged = JSON.stringify(state.data) !== JSON.stringify(existing.data);
+      const dataChanged = !deepEqual(state.data, existing.data);
       let written = dataChanged ? await scope.repository.update(scope.tenant, existing, state.data) : existing;
       if (delta.add.length > 0 || delta.remove.length > 0) written = await scope.repository.changeMembers(scope.tenant, written, delta.add, delta.remove);
       return written;
@@ -153,7 +154,7 @@ function assertImmutableUnchanged(type: ResourceTypeName, before: ScimResource, 
   for (const attribute of resourceSchema(type).topLevel) {
     if (attribute.mutability !== 'immutable') continue;
     const old = before[attribute.name];
-    if (old !== undefined && JSON.stringify(old) !== JSON.stringify(after[attribute.name])) {
+    if (old !== undefined && !deepEqual(old, after[attribute.name])) {
       throw badRequest('mutability', `Attribute "${attribute.name}" is immutable.`);
     }
   }

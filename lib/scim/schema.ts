@@ -56,6 +56,13 @@ export const publishedSchemas: readonly ScimSchema[] = [
   groupSchema,
 ] as ScimSchema[];
 const common = commonSchema as ScimSchema;
+
+/** A common attribute (RFC 7643 §3.1: id, externalId, meta) as defined in common.json. */
+export function commonAttribute(name: string): ScimAttribute {
+  const attribute = common.attributes.find((a) => a.name === name);
+  if (!attribute) throw new Error(`No common attribute ${name}`);
+  return attribute;
+}
 export const resourceTypes = resourceTypeDocuments as ResourceTypeDocument[];
 
 /** The schema data a ResourceSchema is built from; tests build one from an edited copy. */

@@ -1,13 +1,15 @@
 // POST .search (RFC 7644 §3.4.3): the SearchRequest body carries the same parameters as a GET query.
-import { Ajv } from 'ajv';
+import { Ajv, type ValidateFunction } from 'ajv';
 import { badRequest } from './errors.js';
 import type { Projection } from './projection.js';
 import { listQueryFrom, type ListQuery } from './query.js';
 import searchRequestSchema from './schemas/search-request.schema.json' with { type: 'json' };
 
-const validate = new Ajv({ strict: false }).compile(searchRequestSchema);
+// Compiled on first use: compiling costs tens of milliseconds, and loading the app should not pay it (cold start).
+let validator: ValidateFunction | undefined;
 
 export function parseSearchRequest(body: unknown): { query: ListQuery; projection: Projection } {
+  const validate = (validator ??= new Ajv({ strict: false }).compile(searchRequestSchema));
   if (!validate(body)) {
     const e = validate.errors?.[0];
     const where = e?.instancePath ? `"${e.instancePath.slice(1)}" ` : '';

@@ -1,15 +1,15 @@
 // Type and required-attribute checks on a normalized resource, with ajv validators generated from the SCIM schema
 // documents (one compiled validator per resource type, built on first use).
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
+import { isXsdDateTime } from './attribute-types.js';
 import { badRequest } from './errors.js';
 import type { ScimResource } from './normalize.js';
 import { resourceSchema, type ResourceSchema, type ResourceTypeName, type ScimAttribute } from './schema.js';
 
-const ajv = new Ajv({ allErrors: false, strict: false });
+// Created on first use: a new Ajv compiles its meta-schema (tens of milliseconds), which loading the app should not pay.
+let ajv: Ajv | undefined;
 
 type JsonSchema = Record<string, unknown>;
-
-const SCIM_DATETIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})?$/;
 
 function attributeJsonSchema(attribute: ScimAttribute): JsonSchema {
   const single = singleJsonSchema(attribute);
@@ -25,7 +25,7 @@ function singleJsonSchema(attribute: ScimAttribute): JsonSchema {
     case 'decimal':
       return { type: 'number' };
     case 'dateTime':
-      return { type: 'string', pattern: SCIM_DATETIME.source };
+      return { type: 'string', format: 'scim-dateTime' };
     case 'complex': {
       const properties: Record<string, JsonSchema> = {};
       for (const sub of attribute.subAttributes ?? []) properties[sub.name] = attributeJsonSchema(sub);
@@ -58,6 +58,11 @@ const validators = new Map<ResourceTypeName, ValidateFunction>();
 function validatorFor(type: ResourceTypeName): ValidateFunction {
   const existing = validators.get(type);
   if (existing) return existing;
+  if (!ajv) {
+    ajv = new Ajv({ allErrors: false, strict: false });
+    // dateTime validity is the attribute-type module's rule, not a second regex here.
+    ajv.addFormat('scim-dateTime', { type: 'string', validate: isXsdDateTime });
+  }
   const compiled = ajv.compile(resourceJsonSchema(resourceSchema(type)));
   validators.set(type, compiled);
   return compiled;
@@ -82,6 +87,6 @@ function describe(error: ErrorObject | undefined): string {
   if (!error) return 'The resource is not valid.';
   if (error.keyword === 'required') return `Attribute "${String(error.params.missingProperty)}" is required.`;
   const where = error.instancePath.replace(/^\//, '').replace(/\/(\d+)/g, '[$1]').replace(/\//g, '.') || 'resource';
-  if (error.keyword === 'pattern') return `Attribute "${where}" must be an xsd:dateTime such as 2026-01-31T12:00:00Z.`;
+  if (error.keyword === 'format') return `Attribute "${where}" must be an xsd:dateTime such as 2026-01-31T12:00:00Z.`;
   return `Attribute "${where}" ${error.message ?? 'is not valid'}.`;
 }

@@ -3,7 +3,10 @@
 import { createHash } from 'node:crypto';
 import type { ResourceTypeName } from '../scim/schema.js';
 
-const TYPE_PREFIX: Record<ResourceTypeName, string> = { User: 'U', Group: 'G' };
+import { descriptors } from '../scim/resource-type.js';
+
+/** One capital letter per type, from schemas/resource-behaviour.json. */
+const TYPE_PREFIX = Object.fromEntries(Object.values(descriptors).map((d) => [d.type, d.keyPrefix])) as Record<ResourceTypeName, string>;
 
 /** Our ids are UUIDs; anything else cannot name a stored resource (and may hold characters keys forbid). */
 const ID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
@@ -20,8 +23,8 @@ export function hashKey(value: string): string {
 export const keys = {
   resource: (type: ResourceTypeName, id: string): string => `${TYPE_PREFIX[type]}:${id}`,
   resourceRange: (type: ResourceTypeName): [string, string] => [`${TYPE_PREFIX[type]}:`, `${TYPE_PREFIX[type]};`],
-  /** Unique-name index (userName / displayName), lower-cased: uniqueness is case-insensitive. */
-  uniqueName: (type: ResourceTypeName, name: string): string => `${TYPE_PREFIX[type]}N:${hashKey(name.toLowerCase())}`,
+  /** Unique-name index (userName / displayName) of a value already folded per its caseExact (see resource-type.ts). */
+  uniqueName: (type: ResourceTypeName, folded: string): string => `${TYPE_PREFIX[type]}N:${hashKey(folded)}`,
   /** externalId index (caseExact, not unique): one row per resource, range-read by prefix. */
   externalIdPrefix: (type: ResourceTypeName, externalId: string): string => `${TYPE_PREFIX[type]}X:${hashKey(externalId)}:`,
   /** Group → member row. */

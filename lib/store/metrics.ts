@@ -29,6 +29,11 @@ export function runUncounted<T>(fn: () => Promise<T>): Promise<T> {
   return requestScope.run({ storageCalls: 0, uncounted: true }, fn);
 }
 
+/** Storage calls of the current request so far (0 outside a request). */
+export function currentStorageCalls(): number {
+  return requestScope.getStore()?.storageCalls ?? 0;
+}
+
 export function totalStorageCalls(): number {
   return total;
 }

@@ -71,7 +71,10 @@ export interface ResourceRepository {
   groupsOf(tenant: string, memberId: string): Promise<GroupRef[]>;
   /** Which of `memberIds` are members of the group (no full member read). */
   membersAmong(tenant: string, groupId: string, memberIds: string[]): Promise<Set<string>>;
-  /** Resolves member references to live resources of the tenant; unknown ids come back in `missing`. */
+  /**
+   * Resolves member references to live resources of the tenant (a `type` hint reads that type only). Stops at the
+   * first round of reads that finds unknown ids: `missing` then names those (and `found` is incomplete).
+   */
   resolveMembers(tenant: string, refs: { value: string; type?: string }[]): Promise<{ found: ResolvedMember[]; missing: string[] }>;
   /**
    * Adds and removes members (idempotently) in batched transactions. Each batch carries the group's ETag and bumps

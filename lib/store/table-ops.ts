@@ -13,7 +13,7 @@ const POINT_READ_CONCURRENCY = 8;
  * Upper bound for one storage round trip, retries included (SCIM_STORAGE_TIMEOUT_MS, default 8 s): a hung storage
  * service answers 503, not a hang. Point operations and transactions get it as a whole; scans get it per page.
  */
-function operationTimeoutMs(): number {
+export function operationTimeoutMs(): number {
   const ms = Number(process.env.SCIM_STORAGE_TIMEOUT_MS);
   return Number.isFinite(ms) && ms > 0 ? ms : 8000;
 }

@@ -21,6 +21,7 @@ import { createdEvent, deletedEvent, membersEvent, nextChangeTime, updatedEvent 
 import { pendingEventAction } from '../events/keys.js';
 import { conflict, ScimError } from '../scim/errors.js';
 import type { ScimResource } from '../scim/normalize.js';
+import { descriptors, uniqueValueOf, type ResourceTypeDescriptors } from '../scim/resource-type.js';
 import type { ResourceTypeName } from '../scim/schema.js';
 import { isResourceId, keys } from './keys.js';
 import {
@@ -34,13 +35,13 @@ import {
 } from './repository.js';
 import { chunk, MAX_BATCH, TableOps, type Row } from './table-ops.js';
 
+/** Member ids resolved per round of point reads (one round of TableOps' bounded concurrency). */
+const RESOLVE_ROUND = 8;
 const CHUNK_CHARS = 30_000; // under the 32,768-character (64 KiB) property limit
 /** Each entity must stay under 1 MiB (strings count as UTF-16). */
 export const MAX_RESOURCE_CHARS = 14 * CHUNK_CHARS;
 
 type Entity = TableEntity<Record<string, unknown>>;
-
-const UNIQUE_ATTRIBUTE: Record<ResourceTypeName, string> = { User: 'userName', Group: 'displayName' };
 
 export class TableRepository implements ResourceRepository {
   private readonly ops: TableOps;
@@ -52,6 +53,8 @@ export class TableRepository implements ResourceRepository {
   constructor(
     table: TableClient | TableOps,
     private readonly afterChange: (tenant: string) => void = () => undefined,
+    /** The per-type rules (unique attribute and its case rule); tests pass ones built from edited schema data. */
+    private readonly types: ResourceTypeDescriptors = descriptors,
   ) {
     this.ops = table instanceof TableOps ? table : new TableOps(table);
   }
@@ -63,8 +66,8 @@ export class TableRepository implements ResourceRepository {
   async create(tenant: string, type: ResourceTypeName, data: ScimResource): Promise<StoredResource> {
     const now = new Date().toISOString();
     const stored: StoredResource = { id: randomUUID(), type, data, created: now, lastModified: now, version: 1, etag: '' };
-    const row = resourceEntity(tenant, stored);
-    const nameKey = keys.uniqueName(type, uniqueName(stored));
+    const row = resourceEntity(tenant, stored, this.nameOf(stored));
+    const nameKey = this.nameKey(type, this.nameOf(stored));
     const actions: TransactionAction[] = [
       ['create', row],
       ['create', { ...row, rowKey: nameKey }],
@@ -79,7 +82,7 @@ export class TableRepository implements ResourceRepository {
 
   /** Runs a transaction that creates a name row; if the name is held by a half-deleted resource, finish that delete and retry once. */
   private async writeRepairingName(tenant: string, type: ResourceTypeName, nameKey: string, actions: TransactionAction[]) {
-    const onConflict = () => conflictFor(type);
+    const onConflict = () => this.conflictFor(type);
     try {
       return await this.ops.transaction(actions, onConflict);
     } catch (error) {
@@ -97,7 +100,7 @@ export class TableRepository implements ResourceRepository {
   }
 
   async getByUniqueName(tenant: string, type: ResourceTypeName, name: string): Promise<StoredResource | undefined> {
-    return live(await this.ops.pointRead(tenant, keys.uniqueName(type, name)), type);
+    return live(await this.ops.pointRead(tenant, this.nameKey(type, name)), type);
   }
 
   async listByExternalId(tenant: string, type: ResourceTypeName, externalId: string): Promise<StoredResource[]> {
@@ -110,10 +113,10 @@ export class TableRepository implements ResourceRepository {
 
   async update(tenant: string, existing: StoredResource, data: ScimResource): Promise<StoredResource> {
     const next: StoredResource = { ...existing, data, lastModified: nextChangeTime(existing.lastModified), version: existing.version + 1 };
-    const row = resourceEntity(tenant, next);
+    const row = resourceEntity(tenant, next, this.nameOf(next));
     const actions: TransactionAction[] = [['update', row, 'Replace', { etag: existing.etag }]];
-    const oldNameKey = keys.uniqueName(existing.type, uniqueName(existing));
-    const newNameKey = keys.uniqueName(next.type, uniqueName(next));
+    const oldNameKey = this.nameKey(existing.type, this.nameOf(existing));
+    const newNameKey = this.nameKey(next.type, this.nameOf(next));
     if (oldNameKey === newNameKey) {
       actions.push(['update', { ...row, rowKey: newNameKey }, 'Replace']);
     } else {
@@ -146,7 +149,7 @@ export class TableRepository implements ResourceRepository {
     const gone: StoredResource = { ...existing, version: existing.version + 1, lastModified: nextChangeTime(existing.lastModified) };
     await this.ops.transaction([
       ['update', { ...mark, rowKey: keys.resource(existing.type, existing.id) }, 'Merge', { etag: existing.etag }],
-      ['update', { ...mark, rowKey: keys.uniqueName(existing.type, uniqueName(existing)) }, 'Merge'],
+      ['update', { ...mark, rowKey: this.nameKey(existing.type, this.nameOf(existing)) }, 'Merge'],
       pendingEventAction(tenant, deletedEvent(tenant, gone, groups)),
     ]);
     this.afterChange(tenant);
@@ -157,7 +160,7 @@ export class TableRepository implements ResourceRepository {
   private async finishDelete(tenant: string, existing: StoredResource, groups?: GroupRef[]): Promise<void> {
     await this.purgeMemberships(tenant, existing.id, groups);
     const resourceKey = keys.resource(existing.type, existing.id);
-    const rows = [resourceKey, keys.uniqueName(existing.type, uniqueName(existing))];
+    const rows = [resourceKey, this.nameKey(existing.type, this.nameOf(existing))];
     const externalId = externalIdOf(existing.data);
     if (externalId !== undefined) rows.push(keys.externalIdPrefix(existing.type, externalId) + existing.id);
     // Concurrent repairs of one delete (a DELETE and creates onto the freed name) race here. The resource row goes in
@@ -216,26 +219,37 @@ export class TableRepository implements ResourceRepository {
   }
 
   async resolveMembers(tenant: string, refs: { value: string; type?: string }[]): Promise<{ found: ResolvedMember[]; missing: string[] }> {
+    const typeOf = new Map<string, string | undefined>();
+    for (const r of refs) if (!typeOf.has(r.value)) typeOf.set(r.value, r.type?.toLowerCase());
+    const wanted = [...typeOf.keys()];
+    // An id that is not one of ours names no resource: unknown without a read.
+    const malformed = wanted.filter((id) => !isResourceId(id));
+    if (malformed.length > 0) return { found: [], missing: malformed };
     const found = new Map<string, ResolvedMember>();
-    const wanted = [...new Set(refs.map((r) => r.value))];
-    const typeOf = new Map(refs.map((r) => [r.value, r.type?.toLowerCase()]));
-    for (const type of ['User', 'Group'] as const) {
-      const ids = wanted.filter((id) => isResourceId(id) && !found.has(id) && (typeOf.get(id) ?? type.toLowerCase()) === type.toLowerCase());
-      if (ids.length === 0) continue;
-      const rows = await this.ops.rowsAmong(tenant, ids.map((id) => keys.resource(type, id)), ['id', 'name', 'deleting']);
-      for (const row of rows) {
-        if (row.deleting === true) continue;
-        found.set(String(row.id), { value: String(row.id), type, display: String(row.name ?? ''), etag: row.etag });
+    // In rounds of point reads, stopping at the first round that finds unknown ids: a request naming many unknown ids
+    // costs one round, not a read (or two, untyped) per id. A `type` hint reads that type only; an untyped id is read
+    // as a User, then as a Group if it is none.
+    for (const part of chunk(wanted, RESOLVE_ROUND)) {
+      for (const type of ['User', 'Group'] as const) {
+        const ids = part.filter((id) => !found.has(id) && (typeOf.get(id) ?? type.toLowerCase()) === type.toLowerCase());
+        if (ids.length === 0) continue;
+        const rows = await this.ops.rowsAmong(tenant, ids.map((id) => keys.resource(type, id)), ['id', 'name', 'deleting']);
+        for (const row of rows) {
+          if (row.deleting === true) continue;
+          found.set(String(row.id), { value: String(row.id), type, display: String(row.name ?? ''), etag: row.etag });
+        }
       }
+      const missing = part.filter((id) => !found.has(id));
+      if (missing.length > 0) return { found: [...found.values()], missing };
     }
-    return { found: [...found.values()], missing: wanted.filter((id) => !found.has(id)) };
+    return { found: [...found.values()], missing: [] };
   }
 
   async changeMembers(tenant: string, group: StoredResource, add: ResolvedMember[], remove: string[]): Promise<StoredResource> {
     const removeSet = new Set(remove);
     // Removing an absent member writes nothing (and a delete of a missing row would fail its whole batch).
     const present = removeSet.size > 0 ? await this.memberRowsAmong(tenant, group.id, [...removeSet]) : [];
-    const groupName = uniqueName(group);
+    const groupName = this.nameOf(group);
     const removals = present.map((m): { member: EventMember; actions: TransactionAction[] } => ({
       member: m,
       actions: [
@@ -286,7 +300,7 @@ export class TableRepository implements ResourceRepository {
     const response = await this.ops.transaction(
       [
         ['update', { partitionKey: tenant, rowKey: groupRowKey, version, lastModified }, 'Merge', { etag: group.etag }],
-        ['update', { partitionKey: tenant, rowKey: keys.uniqueName('Group', uniqueName(group)), version, lastModified }, 'Merge'],
+        ['update', { partitionKey: tenant, rowKey: this.nameKey('Group', this.nameOf(group)), version, lastModified }, 'Merge'],
         ...actions,
         pendingEventAction(tenant, membersEvent(tenant, next, change.change, change.members)),
       ],
@@ -335,7 +349,7 @@ export class TableRepository implements ResourceRepository {
 
   /** After a rename, membership rows carry the new userName/displayName as their `display` (cosmetic, not atomic). */
   private async syncDisplay(tenant: string, resource: StoredResource): Promise<void> {
-    const name = uniqueName(resource);
+    const name = this.nameOf(resource);
     const actions: TransactionAction[] = [];
     for (const g of await this.groupsOf(tenant, resource.id)) {
       actions.push(['update', { partitionKey: tenant, rowKey: keys.member(g.value, resource.id), display: name }, 'Merge']);
@@ -353,6 +367,22 @@ export class TableRepository implements ResourceRepository {
       }
     }
   }
+
+  /** The resource's unique attribute value as stored (the display copy on membership rows uses it too). */
+  private nameOf(resource: Pick<StoredResource, 'type' | 'data'>): string {
+    return String(resource.data[this.types[resource.type].uniqueAttribute] ?? '');
+  }
+
+  /** Row key of the unique-name index row, folded per the attribute's caseExact. */
+  private nameKey(type: ResourceTypeName, name: string): string {
+    return keys.uniqueName(type, uniqueValueOf(this.types[type], { [this.types[type].uniqueAttribute]: name }));
+  }
+
+  private conflictFor(type: ResourceTypeName): ScimError {
+    const d = this.types[type];
+    return conflict(`A ${type.toLowerCase()} with this ${d.uniqueAttribute} already exists${d.uniqueCaseExact ? '' : ' (compared case-insensitively)'}.`);
+  }
+
 }
 
 /** A batch tried to create a membership row that exists. */
@@ -360,15 +390,11 @@ class MemberExists extends Error {}
 
 type EventMember = { value: string; type: ResourceTypeName };
 
-function uniqueName(resource: Pick<StoredResource, 'type' | 'data'>): string {
-  return String(resource.data[UNIQUE_ATTRIBUTE[resource.type]] ?? '');
-}
-
 function externalIdOf(data: ScimResource): string | undefined {
   return typeof data.externalId === 'string' && data.externalId !== '' ? data.externalId : undefined;
 }
 
-function resourceEntity(tenant: string, stored: StoredResource): Entity {
+function resourceEntity(tenant: string, stored: StoredResource, name: string): Entity {
   const json = JSON.stringify(stored.data);
   if (json.length > MAX_RESOURCE_CHARS) {
     throw new ScimError(400, 'invalidValue', `The resource is too large to store (${json.length} characters of JSON; the limit is ${MAX_RESOURCE_CHARS}).`);
@@ -377,7 +403,7 @@ function resourceEntity(tenant: string, stored: StoredResource): Entity {
     partitionKey: tenant,
     rowKey: keys.resource(stored.type, stored.id),
     id: stored.id,
-    name: uniqueName(stored),
+    name,
     created: stored.created,
     lastModified: stored.lastModified,
     version: stored.version,
@@ -415,6 +441,3 @@ function etagOf(response: TableTransactionResponse, rowKey: string): string {
   return response.subResponses.find((r) => r.rowKey === rowKey)?.etag ?? '';
 }
 
-function conflictFor(type: ResourceTypeName): ScimError {
-  return conflict(`A ${type.toLowerCase()} with this ${UNIQUE_ATTRIBUTE[type]} already exists (compared case-insensitively).`);
-}

@@ -4,6 +4,7 @@
 //   K:<sha256(token)>          a secret token, by the base64url SHA-256 of the token: authentication is one point read
 //   TK:<tenantId>:<sha256>     the same token listed under its tenant (reset / revoke are one range read)
 //   J:<entraTenantId>          Entra-issued JWTs from this Entra tenant belong to <tenantId> (one point read)
+//   O…, TOC…                   OAuth clients and their access tokens (rows described in oauth-store.ts)
 // Tokens themselves are never stored, only their hashes. Every change that touches several rows is one entity-group
 // transaction (all rows share the partition).
 import type { TransactionAction } from '@azure/data-tables';

@@ -3,7 +3,7 @@
 // userName) shows up with its error detail.
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runSimulation, type Exchange, type SimulationReport } from '../../lib/simulator/index.js';
+import { runSimulation, type Exchange, type SimulationReport } from '../../tools/simulator/index.js';
 import { callAs, createTenant, type CreatedTenant } from '../auth/helpers.js';
 import { entraUser, startStack, type Stack } from '../helpers/stack.js';
 

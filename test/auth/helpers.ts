@@ -2,7 +2,7 @@
 // runs), SCIM calls with a chosen bearer token, and direct access to the test file's table.
 import { TableClient } from '@azure/data-tables';
 import { inject } from 'vitest';
-import { runTenantsCli } from '../../lib/auth/tenants-cli.js';
+import { runTenantsCli } from '../../tools/tenants-cli.js';
 import type { ScimReply, Stack } from '../helpers/stack.js';
 
 export interface CliRun {

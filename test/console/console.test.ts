@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runSimulation } from '../../lib/simulator/index.js';
+import { runSimulation } from '../../tools/simulator/index.js';
 import { callAs, createTenant, type CreatedTenant } from '../auth/helpers.js';
 import { entraUser, startStack, type Stack } from '../helpers/stack.js';
 
@@ -19,8 +19,8 @@ const ADMIN_KEY = 'test-admin-key';
 const root = join(import.meta.dirname, '..', '..');
 const SCREENSHOT = join(root, 'test-results', 'console.png');
 
-// `npm test` installs Debian's Chromium first when it is missing (scripts/ensure-test-tools.sh).
-if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: install Debian's chromium package (scripts/ensure-test-tools.sh does).`);
+// `npm test` installs Debian's Chromium first when it is missing (tools/ensure-test-tools.sh).
+if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: install Debian's chromium package (tools/ensure-test-tools.sh does).`);
 
 let stack: Stack;
 let tenant: CreatedTenant;
@@ -78,17 +78,23 @@ describe('the console in Chromium', () => {
     expect(response?.status()).toBe(200);
     expect(response?.headers()['content-security-policy']).toMatch(/script-src 'sha256-/);
     await expect.poll(() => page.title()).toMatch(/SCIM Integration/);
+    // Signed out: the top bar claims no session (issue 13 item 5: a display rule used to override [hidden]).
+    await page.getByLabel('Admin key').waitFor();
+    expect(await page.getByText('Signed in with the admin key').isVisible()).toBe(false);
+    expect(await page.getByRole('button', { name: 'Sign out' }).isVisible()).toBe(false);
 
     // A wrong key is refused and nothing is shown.
     await page.getByLabel('Admin key').fill('wrong-key');
     await page.getByRole('button', { name: 'Sign in' }).click();
     await page.getByText('That admin key was not accepted').waitFor();
     expect(await page.locator('#app').isHidden()).toBe(true);
+    expect(await page.locator('#session').isVisible()).toBe(false);
 
     // The right key, entered with the keyboard.
     await page.getByLabel('Admin key').fill(ADMIN_KEY);
     await page.getByLabel('Admin key').press('Enter');
     await page.getByRole('heading', { name: 'SCIM Integration' }).waitFor();
+    expect(await page.getByText('Signed in with the admin key').isVisible()).toBe(true);
     const tenantSelect = page.getByLabel('Tenant', { exact: true });
     expect(await tenantSelect.locator('option').allTextContents()).toEqual(expect.arrayContaining([expect.stringContaining('Contoso Ltd'), expect.stringContaining('Fabrikam Inc'), expect.stringContaining('Default tenant')]));
     await tenantSelect.selectOption(tenant.tenantId);
@@ -194,9 +200,38 @@ describe('the console in Chromium', () => {
     await page.getByRole('button', { name: 'Sign out' }).click();
     await page.getByLabel('Admin key').waitFor();
     expect(await page.evaluate<number>('sessionStorage.length')).toBe(0);
+    expect(await page.locator('#session').isVisible()).toBe(false);
     await page.reload();
     await page.getByLabel('Admin key').waitFor();
     expect(await page.locator('#app').isHidden()).toBe(true);
+    expect(await page.getByRole('button', { name: 'Sign out' }).isVisible()).toBe(false);
     expect(problems).toEqual([]);
+  });
+
+  it('in Azure (App Service Authentication) signs the operator in with Entra ID: no key asked or sent, the operator named', async () => {
+    process.env.SCIM_ADMIN_ROLE = 'Scim.Operator';
+    process.env.WEBSITE_AUTH_ENABLED = 'True';
+    const entra = await (context as BrowserContext).newPage();
+    const sent: string[] = [];
+    try {
+      // What the platform does for a signed-in operator: inject the principal into every request, answer /.auth/me.
+      const principal = Buffer.from(JSON.stringify({ auth_typ: 'aad', role_typ: 'roles', claims: [{ typ: 'roles', val: 'Scim.Operator' }] })).toString('base64');
+      await entra.setExtraHTTPHeaders({ 'x-ms-client-principal': principal, 'x-ms-client-principal-name': 'op@contoso.com' });
+      await entra.route('**/.auth/me', (route) => route.fulfill({ status: 200, contentType: 'application/json', body: JSON.stringify([{ user_id: 'op@contoso.com', provider_name: 'aad' }]) }));
+      entra.on('request', (r) => {
+        if (r.url().includes('/manage/') && !r.url().endsWith('/console')) sent.push(r.headers()['x-functions-key'] ?? '');
+      });
+      await entra.goto(`${stack.baseUrl}/manage/console`);
+      await entra.getByRole('heading', { name: 'SCIM Integration' }).waitFor();
+      expect(await entra.getByLabel('Admin key').isVisible()).toBe(false);
+      await expect.poll(() => entra.locator('#session-label').innerText()).toBe('Signed in with Microsoft Entra ID as op@contoso.com');
+      expect(await entra.getByRole('button', { name: 'Sign out' }).isVisible()).toBe(true);
+      expect(sent.length).toBeGreaterThan(0);
+      expect(sent.every((key) => key === '')).toBe(true);
+    } finally {
+      delete process.env.SCIM_ADMIN_ROLE;
+      delete process.env.WEBSITE_AUTH_ENABLED;
+      await entra.close();
+    }
   });
 });

@@ -8,7 +8,7 @@ import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inject } from 'vitest';
-import { freePort } from '../../lib/dev/azurite.js';
+import { freePort } from '../../dev/azurite.js';
 import { entraUser } from '../helpers/stack.js';
 import { ADMIN_KEY, admin, startReceiver, waitFor, type Receiver } from './helpers.js';
 
@@ -35,7 +35,7 @@ afterAll(async () => {
 
 async function startHost(): Promise<ChildProcess> {
   output = '';
-  const host = spawn(process.execPath, [join(out, 'lib', 'dev', 'start.js')], {
+  const host = spawn(process.execPath, [join(out, 'dev', 'start.js')], {
     cwd: root,
     env: {
       PATH: process.env.PATH,

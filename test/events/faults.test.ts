@@ -10,8 +10,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { TableClient } from '@azure/data-tables';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { freePort, startAzurite, type Azurite } from '../../lib/dev/azurite.js';
-import { startLocalHost, type LocalHost } from '../../lib/dev/local-host.js';
+import { freePort, startAzurite, type Azurite } from '../../dev/azurite.js';
+import { startLocalHost, type LocalHost } from '../../dev/local-host.js';
 import type { ChangeEvent } from '../../lib/events/event.js';
 import { checkInvariants, expectInvariants } from '../helpers/invariants.js';
 import { entraUser } from '../helpers/stack.js';
@@ -33,7 +33,7 @@ beforeAll(async () => {
   port = await freePort();
   azurite = await startAzurite({ location, port });
   for (const key of Object.keys(process.env)) if (key.startsWith('SCIM_')) delete process.env[key];
-  Object.assign(process.env, { SCIM_STORAGE_CONNECTION_STRING: azurite.connectionString, SCIM_TABLE_NAME: tableName, SCIM_TOKEN: token, SCIM_STORAGE_TIMEOUT_MS: '2000', SCIM_ACTIVITY: 'off' });
+  Object.assign(process.env, { SCIM_STORAGE_CONNECTION_STRING: azurite.connectionString, SCIM_TABLE_NAME: tableName, SCIM_TOKEN: token, SCIM_STORAGE_TIMEOUT_MS: '2000', SCIM_ACTIVITY: 'off', SCIM_LOCAL_ADMIN_KEY: ADMIN_KEY, SCIM_MAX_MEMBERS_PER_PATCH: '100' });
   host = await startLocalHost({ adminKey: ADMIN_KEY });
 });
 afterAll(async () => {

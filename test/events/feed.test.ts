@@ -20,7 +20,8 @@ const op = (o: string, path: string | undefined, value?: unknown) => ({ schemas:
 
 let stack: Stack;
 beforeAll(async () => {
-  stack = await startStack();
+  // Member batches larger than one transaction need more members per request than the default allows.
+  stack = await startStack({ SCIM_MAX_MEMBERS_PER_PATCH: '100' });
 });
 afterAll(() => stack.close());
 

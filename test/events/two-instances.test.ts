@@ -6,7 +6,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inject } from 'vitest';
-import { freePort, stopChild } from '../../lib/dev/azurite.js';
+import { freePort, stopChild } from '../../dev/azurite.js';
 import type { ChangeEvent } from '../../lib/events/event.js';
 import { expectInvariants } from '../helpers/invariants.js';
 import { entraUser } from '../helpers/stack.js';
@@ -29,7 +29,7 @@ const instances: Instance[] = [];
 async function startInstance(skewMs: number): Promise<Instance> {
   const port = await freePort();
   let output = '';
-  const child = spawn(process.execPath, ['--import', join(import.meta.dirname, 'fixtures', 'skewed-clock.mjs'), join(root, 'dist', 'lib', 'dev', 'start.js')], {
+  const child = spawn(process.execPath, ['--import', join(import.meta.dirname, 'fixtures', 'skewed-clock.mjs'), join(root, 'dist', 'dev', 'start.js')], {
     cwd: root,
     env: {
       PATH: process.env.PATH,

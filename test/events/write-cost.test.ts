@@ -4,7 +4,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inject } from 'vitest';
-import { startLocalHost, type LocalHost } from '../../lib/dev/local-host.js';
+import { startLocalHost, type LocalHost } from '../../dev/local-host.js';
 import { entraUser } from '../helpers/stack.js';
 
 const PATCH = 'urn:ietf:params:scim:api:messages:2.0:PatchOp';

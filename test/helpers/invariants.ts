@@ -115,7 +115,7 @@ export async function checkInvariants(connectionString: string, tableName: strin
           if (other !== undefined) v(`duplicate ${uniqueAttribute[type]} ${JSON.stringify(name)}: ${other} and ${id}`);
           names.set(dupKey, id);
         }
-        const nameRow = byKey.get(keys.uniqueName(type, name));
+        const nameRow = byKey.get(keys.uniqueName(type, name.toLowerCase()));
         if (!nameRow) v(`${rowKey}: missing name row for ${JSON.stringify(name)}`);
         else {
           if (nameRow.id !== id) v(`${rowKey}: name row for ${JSON.stringify(name)} belongs to ${String(nameRow.id)}`);
@@ -133,7 +133,7 @@ export async function checkInvariants(connectionString: string, tableName: strin
         else {
           const data = dataOf(resource);
           const name = String(data?.[uniqueAttribute[type]] ?? '');
-          if (keys.uniqueName(type, name) !== rowKey) v(`${rowKey}: name row of ${id}, whose ${uniqueAttribute[type]} is now ${JSON.stringify(name)}`);
+          if (keys.uniqueName(type, name.toLowerCase()) !== rowKey) v(`${rowKey}: name row of ${id}, whose ${uniqueAttribute[type]} is now ${JSON.stringify(name)}`);
         }
       } else if (prefix === 'UX' || prefix === 'GX') {
         const type = PREFIX_KIND[prefix[0]];

@@ -2,7 +2,7 @@
 // run's Azurite, with a table of its own per test file so files never see each other's data.
 import { randomBytes } from 'node:crypto';
 import { inject } from 'vitest';
-import { startLocalHost, type LocalHost } from '../../lib/dev/local-host.js';
+import { startLocalHost, type LocalHost } from '../../dev/local-host.js';
 
 export interface Stack {
   host: LocalHost;
@@ -31,6 +31,11 @@ export async function startStack(env: Record<string, string> = {}): Promise<Stac
     SCIM_STORAGE_CONNECTION_STRING: inject('azuriteConnectionString'),
     SCIM_TABLE_NAME: tableName,
     SCIM_TOKEN: token,
+    // The app's own check of the admin routes (lib/auth/admin-access.ts); the same key the local host checks.
+    SCIM_LOCAL_ADMIN_KEY: 'test-admin-key',
+    // Every test request comes from 127.0.0.1, and many tests send bad credentials on purpose: the per-address limit
+    // of failed authentications is tested on its own (test/hardening/abuse.test.ts).
+    SCIM_AUTH_FAILURES_PER_MINUTE: 'off',
     ...env,
   });
   const host = await startLocalHost({ adminKey: 'test-admin-key' });

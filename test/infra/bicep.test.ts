@@ -114,7 +114,7 @@ beforeAll(async () => {
 
 describe('every Bicep file parses', () => {
   it('finds the templates and the parameter file', () => {
-    expect(bicepFiles.map(rel)).toEqual(['app/api.bicep', 'app/rbac.bicep', 'entra.bicep', 'main.bicep']);
+    expect(bicepFiles.map(rel)).toEqual(['admin-app.bicep', 'app/admin-auth.bicep', 'app/api.bicep', 'app/rbac.bicep', 'entra.bicep', 'main.bicep']);
     expect(paramFiles.map(rel)).toEqual(['main.bicepparam']);
   });
 
@@ -142,7 +142,7 @@ describe('every Bicep file parses', () => {
   it('entra.bicep uses the Microsoft Graph extension alias configured in bicepconfig.json', () => {
     const config = JSON.parse(readFileSync(join(INFRA_DIR, 'bicepconfig.json'), 'utf8')) as { extensions: Record<string, string> };
     expect(config.extensions.microsoftGraphV1).toMatch(/^br:mcr\.microsoft\.com\/bicep\/extensions\/microsoftgraph\/v1\.0:\d+\.\d+\.\d+$/);
-    expect(readFileSync(join(INFRA_DIR, 'entra.bicep'), 'utf8')).toMatch(/^extension microsoftGraphV1$/m);
+    for (const file of ['entra.bicep', 'admin-app.bicep']) expect(readFileSync(join(INFRA_DIR, file), 'utf8')).toMatch(/^extension microsoftGraphV1$/m);
   });
 });
 
@@ -160,7 +160,7 @@ describe('templates', () => {
 
   it('names every role assignment guid(scope, principal, role) and sets its scope', () => {
     const assignments = all().flatMap(({ root }) => resources(root).filter((r) => r.type === 'Microsoft.Authorization/roleAssignments'));
-    expect(assignments.length).toBe(4);
+    expect(assignments.length).toBe(6);
     for (const a of assignments) {
       const name = prop(a.body, 'name');
       expect(name?.type).toBe('call_expression');
@@ -181,7 +181,7 @@ describe('templates', () => {
     ]) {
       expect(rbac).toContain(roleId);
     }
-    expect(rbac).toMatch(/guid\(storageAccount\.id, deployerPrincipalId, roleIds\.storageTableDataContributor\)/);
+    expect(rbac).toMatch(/guid\(tables\[0\]\.id, deployerPrincipalId, roleIds\.storageTableDataContributor\)/);
   });
 
   it('scopes the operator\'s queue role (creating queue subscriptions) to the queue service, not the account', () => {
@@ -214,7 +214,7 @@ describe('templates', () => {
     }
   });
 
-  it('defines a Flex Consumption Node 20 app deployed from a blob container with the managed identity, HTTPS only, TLS 1.2', () => {
+  it('defines a Flex Consumption Node 22 app deployed from a blob container with the managed identity, HTTPS only, TLS 1.2', () => {
     const res = resources(tree(join(INFRA_DIR, 'app', 'api.bicep')));
     const plan = res.find((r) => r.type === 'Microsoft.Web/serverfarms');
     expect(stringValue(path(plan?.body, 'sku', 'tier'))).toBe('FlexConsumption');
@@ -229,7 +229,7 @@ describe('templates', () => {
     const config = prop(props, 'functionAppConfig');
     expect(stringValue(path(config, 'runtime', 'name'))).toBe('node');
     expect(path(config, 'runtime', 'version')?.text).toBe('nodeVersion');
-    expect(readFileSync(join(INFRA_DIR, 'app', 'api.bicep'), 'utf8')).toMatch(/param nodeVersion string = '20'/);
+    expect(readFileSync(join(INFRA_DIR, 'app', 'api.bicep'), 'utf8')).toMatch(/param nodeVersion string = '22'/);
     expect(stringValue(path(config, 'deployment', 'storage', 'type'))).toBe('blobContainer');
     expect(stringValue(path(config, 'deployment', 'storage', 'authentication', 'type'))).toBe('UserAssignedIdentity');
     const publishing = res.filter((r) => r.type === 'Microsoft.Web/sites/basicPublishingCredentialsPolicies');
@@ -250,9 +250,11 @@ describe('templates', () => {
         'AzureWebJobsStorage__accountName',
         'AzureWebJobsStorage__clientId',
         'AzureWebJobsStorage__credential',
+        'SCIM_ADMIN_ROLE',
         'SCIM_QUEUE_ENDPOINT',
         'SCIM_TABLE_ENDPOINT',
         'SCIM_TABLE_NAME',
+        'SCIM_TENANT_REQUESTS_PER_MINUTE',
       ].sort(),
     );
     expect(stringValue(prop(values, 'AzureWebJobsStorage__credential'))).toBe('managedidentity');
@@ -268,8 +270,10 @@ describe('templates', () => {
   it('sends the function app\'s telemetry to Application Insights on Log Analytics without local auth', () => {
     const main = modules(tree(join(INFRA_DIR, 'main.bicep')));
     const appInsights = main.find((m) => m.ref.includes('insights/component'));
-    expect(path(appInsights?.body, 'params', 'workspaceResourceId')?.text).toBe('logAnalytics.outputs.resourceId');
+    expect(path(appInsights?.body, 'params', 'workspaceResourceId')?.text).toBe('logAnalytics.id');
     expect(path(appInsights?.body, 'params', 'disableLocalAuth')?.text).toBe('true');
+    const workspace = resources(tree(join(INFRA_DIR, 'main.bicep'))).find((r) => r.type === 'Microsoft.OperationalInsights/workspaces');
+    expect(path(workspace?.body, 'properties', 'features', 'disableLocalAuth')?.text).toBe('true');
   });
 
   it('outputs the SCIM base URL and the values deploy.sh reads', () => {
@@ -302,7 +306,6 @@ describe('infra/README.md', () => {
   const AVM_TYPES: Record<string, string[]> = {
     'managed-identity/user-assigned-identity': ['Microsoft.ManagedIdentity/userAssignedIdentities'],
     'storage/storage-account': ['Microsoft.Storage/storageAccounts'],
-    'operational-insights/workspace': ['Microsoft.OperationalInsights/workspaces'],
     'insights/component': ['Microsoft.Insights/components'],
   };
 

@@ -31,6 +31,10 @@ describe('deploy.sh against a fake Azure', () => {
       'npm run build',
       'npm ci',
       'az functionapp deployment source',
+      'az deployment group create',
+      'az deployment group create',
+      'az functionapp keys list',
+      'az functionapp keys set',
       'az GET /servicePrincipals',
       'az POST /applicationTemplates/8adf8e6e-67b2-4cf2-a259-e3dc5476c621/instantiate',
       'az GET /servicePrincipals/sp',
@@ -71,9 +75,9 @@ describe('deploy.sh against a fake Azure', () => {
     const files = [...readZip(join(box.root, 'deployed.zip')).keys()].sort();
     expect(files).toEqual(
       [
-        'dist/functions/users-get.js',
-        'dist/functions/users-get.js.map',
-        'dist/lib/scim/schema.js',
+        'dist/app/chunks/chunk-TEST.js',
+        'dist/app/main.js',
+        'dist/app/main.js.map',
         'host.json',
         'node_modules/@azure/data-tables/package.json',
         'node_modules/@azure/functions/package.json',
@@ -131,7 +135,7 @@ describe('deploy.sh against a fake Azure', () => {
   });
 
   it('assigns the group with entra.bicep and starts the job', () => {
-    const assignment = first.calls.filter((c) => describeCall(c) === 'az deployment group create')[1]!;
+    const assignment = first.calls.filter((c) => describeCall(c) === 'az deployment group create')[3]!;
     expect(assignment.argv).toEqual(
       expect.arrayContaining([
         '--template-file',
@@ -141,6 +145,21 @@ describe('deploy.sh against a fake Azure', () => {
       ]),
     );
     expect(first.stdout).toContain(`SCIM base URL:     ${MAIN_OUTPUTS.SCIM_BASE_URL}`);
+  });
+
+  it('puts Entra sign-in in front of the admin routes and creates the named automation key, never printing it', () => {
+    const [adminApp, adminAuth] = first.calls.filter((c) => describeCall(c) === 'az deployment group create').slice(1, 3);
+    const host = new URL(MAIN_OUTPUTS.SCIM_BASE_URL).host;
+    expect(adminApp!.argv).toEqual(expect.arrayContaining(['--template-file', join(box.repo, 'infra', 'admin-app.bicep'), 'environmentName=contoso', `hostName=${host}`]));
+    expect(adminAuth!.argv).toEqual(
+      expect.arrayContaining(['--template-file', join(box.repo, 'infra', 'app', 'admin-auth.bicep'), `functionAppName=${MAIN_OUTPUTS.AZURE_FUNCTION_APP_NAME}`, 'adminAppClientId=admin-app-contoso']),
+    );
+    const keySet = first.calls.find((c) => describeCall(c) === 'az functionapp keys set')!;
+    expect(keySet.argv).toEqual(expect.arrayContaining(['--key-type', 'functionKeys', '--key-name', 'automation']));
+    expect(keySet.argv).not.toContain('--key-value');
+    expect(first.stdout).not.toContain('generated-by-azure');
+    expect(first.stdout).toMatch(/Your table role: +temporary/);
+    expect(first.stdout).toContain('az role assignment delete --assignee deployer-oid-0001');
   });
 
   it('never shows, passes on a command line, or leaves on disk the token', () => {
@@ -158,11 +177,13 @@ describe('deploy.sh against a fake Azure', () => {
       'az PUT /servicePrincipals/sp/synchronization/jobs/{job}/schema',
       'az PUT /servicePrincipals/sp/synchronization/secrets',
       'az POST /servicePrincipals/sp/synchronization/jobs/{job}/start',
+      'az functionapp keys set',
     ]) {
       expect(described).not.toContain(creation);
     }
     expect(second.calls.filter((c) => c.tool === 'tenants').map((c) => c.argv[0])).toEqual(['list']);
-    expect(described.filter((d) => d === 'az deployment group create')).toHaveLength(1); // main.bicep only, no second assignment
+    // main.bicep, admin-app.bicep and admin-auth.bicep (idempotent deployments), no second assignment
+    expect(described.filter((d) => d === 'az deployment group create')).toHaveLength(3);
     const validate = graphCalls(second.calls, 'POST', /validateCredentials$/);
     expect(validate).toHaveLength(1);
     expect(validate[0]!.argv[validate[0]!.argv.indexOf('--body') + 1]).toBe('{"useSavedCredentials":true}');

@@ -80,6 +80,7 @@ export interface RunResult {
 export interface FakeState {
   [key: string]: unknown;
   tokens?: Array<{ tenantId: string; token: string; expiresAt: number | null }>;
+  oauthClients?: Array<{ tenantId: string; clientId: string; clientSecret: string; name: string }>;
   tenants?: Array<{ tenantId: string; name: string }>;
 }
 
@@ -114,7 +115,7 @@ export class Sandbox {
     Sandbox.all.push(this);
     mkdirSync(this.tmp, { recursive: true });
     cpSync(INFRA_DIR, join(this.repo, 'infra'), { recursive: true });
-    writeFileSync(join(this.repo, 'package.json'), '{"name":"scim-functions","type":"module","main":"dist/functions/*.js"}\n');
+    writeFileSync(join(this.repo, 'package.json'), '{"name":"scim-functions","type":"module","main":"dist/app/main.js"}\n');
     writeFileSync(join(this.repo, 'package-lock.json'), '{"lockfileVersion":3,"packages":{}}\n');
     writeFileSync(join(this.repo, 'host.json'), '{"version":"2.0","extensions":{"http":{"routePrefix":"scim/v2"}}}\n');
     writeFileSync(join(this.repo, 'README.md'), 'not part of the package\n');
@@ -232,7 +233,7 @@ export function readZip(file: string): Map<string, Buffer> {
 // ------------------------------------------------------------------------------------------------ assertions
 
 /** Every token the fake tenants CLI has issued so far. */
-export const tokens = (box: Sandbox) => (box.state().tokens ?? []).map((t) => t.token);
+export const tokens = (box: Sandbox) => [...(box.state().tokens ?? []).map((t) => t.token), ...(box.state().oauthClients ?? []).map((c) => c.clientSecret)];
 
 export function expectNoSecrets(box: Sandbox, run: { output: string; calls: Call[] }) {
   const secrets = tokens(box);

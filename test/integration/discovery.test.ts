@@ -30,7 +30,7 @@ describe('discovery', () => {
       sort: { supported: true },
       etag: { supported: true },
       pagination: { cursor: true, index: true, defaultPageSize: 50, maxPageSize: 500 },
-      authenticationSchemes: [expect.objectContaining({ type: 'oauthbearertoken', primary: true })],
+      authenticationSchemes: [expect.objectContaining({ type: 'oauthbearertoken', primary: true }), expect.objectContaining({ type: 'oauth2', primary: false })],
       meta: { resourceType: 'ServiceProviderConfig', location: `${stack.baseUrl}/ServiceProviderConfig` },
     });
   });

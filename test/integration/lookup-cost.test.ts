@@ -11,7 +11,7 @@ import { randomUUID } from 'node:crypto';
 import diagnostics_channel from 'node:diagnostics_channel';
 import { TableClient } from '@azure/data-tables';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startAzurite, type Azurite } from '../../lib/dev/azurite.js';
+import { startAzurite, type Azurite } from '../../dev/azurite.js';
 import { totalStorageCalls } from '../../lib/store/metrics.js';
 import { enc, seedUsersDirect } from '../helpers/population.js';
 import { entraUser, startStack, type Stack } from '../helpers/stack.js';

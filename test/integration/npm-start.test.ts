@@ -1,4 +1,4 @@
-// `npm start` as a developer runs it: the built output (ES modules importing the CommonJS @azure/functions), Azurite
+// `npm start` as a developer runs it: the built bundle (ES modules with the CommonJS @azure/functions inside), Azurite
 // on disk, a clean SIGINT shutdown — and the users are still there after a restart.
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -6,7 +6,7 @@ import { QueueServiceClient } from '@azure/storage-queue';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort, stopChild } from '../../lib/dev/azurite.js';
+import { freePort, stopChild } from '../../dev/azurite.js';
 import { entraUser } from '../helpers/stack.js';
 
 const root = join(import.meta.dirname, '..', '..');
@@ -15,13 +15,15 @@ const token = 'npm-start-test-token-0123456789abcdef';
 let port: number;
 
 beforeAll(() => {
+  // What `npm run build` does: the TypeScript compile, then the bundle `npm start` runs (scripts/bundle.ts).
   execFileSync(process.execPath, [join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', join(root, 'tsconfig.build.json')], { cwd: root, stdio: 'inherit' });
+  execFileSync(process.execPath, [join(root, 'dist', 'tools', 'bundle.js')], { cwd: root, stdio: 'inherit' });
 });
 afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
 
 async function start(): Promise<{ child: ChildProcess; output: () => string }> {
   let output = '';
-  const child = spawn(process.execPath, [join(root, 'dist', 'lib', 'dev', 'start.js')], {
+  const child = spawn(process.execPath, ['--enable-source-maps', join(root, 'dist', 'app', 'start.js')], {
     cwd: root,
     env: { ...process.env, PORT: String(port), SCIM_TOKEN: token, SCIM_DATA_DIR: dataDir, SCIM_STORAGE_CONNECTION_STRING: '', SCIM_TABLE_ENDPOINT: '', SCIM_TABLE_NAME: 'scim' },
     stdio: ['ignore', 'pipe', 'pipe'],

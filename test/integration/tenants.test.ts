@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { inject } from 'vitest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runTenantsCli } from '../../lib/auth/tenants-cli.js';
+import { runTenantsCli } from '../../tools/tenants-cli.js';
 import { generateToken } from '../../lib/auth/tokens.js';
 import { getServices } from '../../lib/services.js';
 import { TENANT_PARTITION } from '../../lib/store/tenant-store.js';
@@ -18,7 +18,8 @@ const GROUP = 'urn:ietf:params:scim:schemas:core:2.0:Group';
 
 let stack: Stack;
 beforeAll(async () => {
-  stack = await startStack();
+  // A short credential cache keeps tenant deletes short: a delete waits out the cache time before its last sweep.
+  stack = await startStack({ SCIM_AUTH_CACHE_SECONDS: '1', SCIM_STORAGE_TIMEOUT_MS: '5000' });
 });
 afterAll(() => stack.close());
 
@@ -197,6 +198,7 @@ describe('secret tokens', () => {
   });
 
   it('a reset made by another instance takes effect here within the credential cache time', async () => {
+    const before = process.env.SCIM_AUTH_CACHE_SECONDS;
     process.env.SCIM_AUTH_CACHE_SECONDS = '1';
     try {
       const t = await createTenant('Other instance');
@@ -208,7 +210,7 @@ describe('secret tokens', () => {
       await sleep(1100);
       expect((await callAs(stack, t.token)('GET', '/Users')).status).toBe(401);
     } finally {
-      delete process.env.SCIM_AUTH_CACHE_SECONDS;
+      process.env.SCIM_AUTH_CACHE_SECONDS = before;
     }
   });
 

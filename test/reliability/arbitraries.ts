@@ -333,3 +333,44 @@ export const hugeNumber: fc.Arbitrary<string> = fc.oneof(
   fc.constantFrom('0', '-1', '1', '1e3', '1e400', '-1e400', '9'.repeat(100), '1.5', 'NaN', 'Infinity', '', ' ', '0x10', '1,2', '+5', '00001'),
   weirdString,
 );
+
+// ---- issue 15: inputs that used to answer 500 or a bodiless 400 ----
+
+/** A JSON value nested `depth` levels deep, as text (JSON.stringify of such a value would itself overflow the stack). */
+export function nestedJson(depth: number, kind: 'object' | 'array' | 'mixed', leaf = '1'): string {
+  let open = '';
+  let close = '';
+  for (let i = 0; i < depth; i++) {
+    const array = kind === 'array' || (kind === 'mixed' && i % 2 === 1);
+    open += array ? '[' : '{"a":';
+    close = (array ? ']' : '}') + close;
+  }
+  return open + leaf + close;
+}
+
+/** Nesting from just over the limit (64) to 10,000 deep, of objects, arrays or both. */
+export const deepJson: fc.Arbitrary<string> = fc
+  .tuple(fc.oneof(fc.integer({ min: 65, max: 200 }), fc.constantFrom(1_000, 10_000), fc.integer({ min: 201, max: 20_000 })), fc.constantFrom('object', 'array', 'mixed') as fc.Arbitrary<'object' | 'array' | 'mixed'>)
+  .map(([depth, kind]) => nestedJson(depth, kind));
+
+/** Where a deep value goes: a PATCH value, a resource attribute, a SearchRequest field, or the whole body. */
+export function deepBody(deep: string, where: 'patch' | 'patch-ops' | 'attribute' | 'search' | 'whole'): string {
+  switch (where) {
+    case 'patch':
+      return `{"schemas":["${PATCH_OP}"],"Operations":[{"op":"add","path":"title","value":${deep}}]}`;
+    case 'patch-ops':
+      return `{"schemas":["${PATCH_OP}"],"Operations":${deep.replace(/1(\]*\}*)$/, '[]$1')}}`;
+    case 'attribute':
+      return `{"userName":"deep@contoso.com","${'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User'}":${deep}}`;
+    case 'search':
+      return `{"schemas":["urn:ietf:params:scim:api:messages:2.0:SearchRequest"],"attributes":${deep}}`;
+    default:
+      return deep;
+  }
+}
+
+/** Path segments whose percent-encoding is broken: bad hex, truncated escapes, bytes that are not UTF-8. */
+export const brokenPercentSegment: fc.Arbitrary<string> = fc.oneof(
+  fc.constantFrom('%zz', '%', '%C3%28', '%E0%A4%A', '%F0%28%8C%BC', '%C0%AF', '%ED%A0%80', '%%', '%1', '%G0', 'a%', '%FF', '%C3', '%E2%82'),
+  fc.tuple(fc.string({ maxLength: 6 }).map((s) => encodeURIComponent(s)), fc.constantFrom('%', '%z', '%C3%28', '%E0%A4%A'), fc.string({ maxLength: 6 }).map((s) => encodeURIComponent(s))).map((parts) => parts.join('')),
+);

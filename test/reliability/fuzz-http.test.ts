@@ -9,6 +9,9 @@ import { entraUser, startStack, type Stack } from '../helpers/stack.js';
 import {
   attributeValue,
   authorization,
+  brokenPercentSegment,
+  deepBody,
+  deepJson,
   contentType,
   CORE_GROUP,
   filterString,
@@ -290,6 +293,41 @@ describe('fuzz over HTTP: URLs', () => {
         expectWellFormed(reply, `${method} ${url}`, { allowHostLevel: true, sent: url });
       }),
       fuzzParams('http-url-raw', 200),
+    );
+    await invariants();
+  });
+});
+
+describe('fuzz over HTTP: deep nesting and broken percent-encoding (issue 15)', () => {
+  it('bodies nested past 64 levels (up to 20,000) in PATCH values, attributes, .search and whole bodies: 400, never 5xx', async () => {
+    const target = fc.oneof(
+      fc.constantFrom(...users).map((id) => ['PATCH', `/Users/${id}`, 'patch'] as const),
+      fc.constantFrom(...groups).map((id) => ['PATCH', `/Groups/${id}`, 'patch-ops'] as const),
+      fc.constant(['POST', '/Users', 'attribute'] as const),
+      fc.constantFrom(...users.slice(3)).map((id) => ['PUT', `/Users/${id}`, 'attribute'] as const),
+      fc.constant(['POST', '/Users/.search', 'search'] as const),
+      fc.constant(['POST', '/Groups', 'whole'] as const),
+    );
+    await fc.assert(
+      fc.asyncProperty(target, deepJson, async ([method, path, where], deep) => {
+        const body = deepBody(deep, where);
+        const reply = await check(method, path, body);
+        expect(reply.status, `${method} ${path} ${where}`).toBe(400);
+        expect(reply.body.scimType).toBe('invalidSyntax');
+      }),
+      fuzzParams('http-deep-nesting', 120),
+    );
+    await invariants();
+  });
+
+  it('ids with broken percent-encoding on every resource verb answer a SCIM error (no bodiless host answer)', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.constantFrom('GET', 'DELETE', 'PATCH', 'PUT'), fc.constantFrom('Users', 'Groups'), brokenPercentSegment, async (method, endpoint, segment) => {
+        const body = method === 'PATCH' ? { schemas: [PATCH_OP], Operations: [{ op: 'replace', path: 'title', value: 'x' }] } : method === 'PUT' ? { userName: 'x', displayName: 'x' } : undefined;
+        const reply = await check(method, `/${endpoint}/${segment}`, body);
+        expect([400, 404], `${method} /${endpoint}/${segment}`).toContain(reply.status);
+      }),
+      fuzzParams('http-url-broken-percent', 200),
     );
     await invariants();
   });

@@ -11,9 +11,10 @@ import { applyPatch } from '../../lib/scim/patch.js';
 import { listQueryFrom } from '../../lib/scim/query.js';
 import { groupSchemaInfo, userSchemaInfo } from '../../lib/scim/schema.js';
 import { parseSearchRequest } from '../../lib/scim/search-request.js';
+import { jsonDepthExceeds, MAX_JSON_DEPTH } from '../../lib/scim/json-depth.js';
 import { validateResource } from '../../lib/scim/validate.js';
 import { entraUser } from '../helpers/stack.js';
-import { filterString, fuzzParams, groupBody, groupPath, hugeNumber, patchBody, printTally, userBody, userPath, weirdString, wire } from './arbitraries.js';
+import { deepJson, filterString, fuzzParams, groupBody, groupPath, hugeNumber, patchBody, printTally, userBody, userPath, weirdString, wire } from './arbitraries.js';
 
 const SCIM_TYPES = new Set(['invalidFilter', 'tooMany', 'uniqueness', 'mutability', 'invalidSyntax', 'invalidPath', 'noTarget', 'invalidValue', 'invalidVers', 'sensitive', 'invalidCursor']);
 
@@ -229,5 +230,32 @@ describe('fuzz: resource bodies (normalizeResource → validateResource)', () =>
     outcome(() => validateResource('User', normalizeResource({ userName: big, name: { givenName: big } }, userSchemaInfo)));
     outcome(() => validateResource('User', normalizeResource({ userName: 'a', emails: JSON.parse('['.repeat(5000) + ']'.repeat(5000)) }, userSchemaInfo)));
     outcome(() => validateResource('User', normalizeResource({ userName: 'a', name: JSON.parse('{"givenName":'.repeat(5000) + '"x"' + '}'.repeat(5000)) }, userSchemaInfo)));
+  });
+});
+
+describe('fuzz: nesting depth (issue 15)', () => {
+  const depthOf = (v: unknown): number => (typeof v === 'object' && v !== null ? 1 + Math.max(0, ...Object.values(v).map(depthOf)) : 0);
+
+  it('jsonDepthExceeds agrees with the recursive depth on any JSON value, and never throws on 20,000 levels', () => {
+    fc.assert(
+      fc.property(fc.jsonValue({ depthSize: 'large' }), fc.integer({ min: 0, max: 12 }), (value, limit) => {
+        expect(jsonDepthExceeds(value, limit)).toBe(depthOf(value) > limit);
+      }),
+      fuzzParams('pure-depth', 500),
+    );
+    fc.assert(
+      fc.property(deepJson, (text) => {
+        expect(jsonDepthExceeds(JSON.parse(text), MAX_JSON_DEPTH)).toBe(true);
+      }),
+      fuzzParams('pure-depth-deep', 60),
+    );
+  });
+
+  it('what passes the depth check is shallow enough for every recursive step (PATCH, normalize, validate)', () => {
+    const value = JSON.parse('{"a":'.repeat(MAX_JSON_DEPTH - 4) + '1' + '}'.repeat(MAX_JSON_DEPTH - 4)) as unknown;
+    const body = { schemas: ['urn:ietf:params:scim:api:messages:2.0:PatchOp'], Operations: [{ op: 'add', path: 'title', value }] };
+    expect(jsonDepthExceeds(body, MAX_JSON_DEPTH)).toBe(false);
+    outcome(() => validateResource('User', applyPatch(storedUser, wire(body), userSchemaInfo).resource));
+    outcome(() => validateResource('User', normalizeResource({ userName: 'd@x.y', title: value }, userSchemaInfo)));
   });
 });

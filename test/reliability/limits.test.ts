@@ -45,6 +45,8 @@ describe('/ServiceProviderConfig states the limits', () => {
       maxMembersPerPatch: 4,
       maxFilterLength: 4096,
       maxFilterDepth: 32,
+      maxJsonDepth: 64,
+      maxListMembers: 10_000,
     });
     expect(reply.body.filter).toEqual({ supported: true, maxResults: 3 });
     expect(reply.body.pagination).toMatchObject({ defaultPageSize: 2, maxPageSize: 3 });

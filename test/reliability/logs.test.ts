@@ -5,7 +5,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { RestError } from '@azure/data-tables';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { inject } from 'vitest';
-import { startLocalHost, type LocalHost } from '../../lib/dev/local-host.js';
+import { startLocalHost, type LocalHost } from '../../dev/local-host.js';
 import { getServices } from '../../lib/services.js';
 import { ConcurrencyError } from '../../lib/store/repository.js';
 import { expectInvariants } from '../helpers/invariants.js';

@@ -69,3 +69,34 @@ describe('isRequested', () => {
     expect(isRequested('groups', userSchemaInfo, { attributes: ['groups'] })).toBe(true);
   });
 });
+
+describe('value paths in attributes / excludedAttributes (Microsoft\'s Postman suite asks for emails[type eq "work"])', () => {
+  const two = { ...user, emails: [{ type: 'work', value: 'jo@x', primary: true }, { type: 'home', value: 'jo@home' }] };
+
+  it('attributes=emails[type eq "work"] answers with the matching emails only', () => {
+    const out = project(two, userSchemaInfo, { attributes: ['emails[type eq "work"]'] });
+    expect(out.emails).toEqual([{ type: 'work', value: 'jo@x', primary: true }]);
+    expect(out.id).toBe('1');
+    expect(out).not.toHaveProperty('userName');
+  });
+
+  it('attributes=emails[type eq "work"].value keeps only that sub-attribute of the matching emails', () => {
+    expect(project(two, userSchemaInfo, { attributes: ['emails[type eq "work"].value'] }).emails).toEqual([{ value: 'jo@x' }]);
+  });
+
+  it('several value paths on one attribute select the union, case-insensitively', () => {
+    const out = project(two, userSchemaInfo, { attributes: ['Emails[Type eq "work"]', 'emails[type eq "home"].value'] });
+    expect(out.emails).toEqual([{ type: 'work', value: 'jo@x', primary: true }, { value: 'jo@home' }]);
+  });
+
+  it('a value path that matches nothing leaves the attribute out; an unparsable one is ignored like an unknown name', () => {
+    expect(project(two, userSchemaInfo, { attributes: ['emails[type eq "other"]', 'userName'] })).not.toHaveProperty('emails');
+    expect(project(two, userSchemaInfo, { attributes: ['emails[type eq', 'userName'] }).userName).toBe('jo@x');
+  });
+
+  it('excludedAttributes=emails[type eq "home"] drops only the matching emails', () => {
+    const out = project(two, userSchemaInfo, { excludedAttributes: ['emails[type eq "home"]'] });
+    expect(out.emails).toEqual([{ type: 'work', value: 'jo@x', primary: true }]);
+    expect(out.userName).toBe('jo@x');
+  });
+});

@@ -1,11 +1,14 @@
 // The per-type rules come from the schema data: editing a copy of it changes what the store and the planner do, and a
 // broken edit stops startup with a message.
-import { describe, expect, it } from 'vitest';
+import { randomUUID } from 'node:crypto';
+import { describe, expect, inject, it } from 'vitest';
 import { parseFilter } from '../../lib/scim/filter.js';
 import { planLookups } from '../../lib/scim/query.js';
 import { buildDescriptors, descriptors } from '../../lib/scim/resource-type.js';
 import { defaultCatalog, ResourceSchema, type SchemaCatalog, type ScimSchema } from '../../lib/scim/schema.js';
 import { MemoryRepository } from '../../lib/store/memory-repository.js';
+import { createTableClient } from '../../lib/store/table-client.js';
+import { TableRepository } from '../../lib/store/table-repository.js';
 
 /** A copy of the service's schema data in which the core User schema's unique attribute is displayName. */
 function catalogWithUniqueDisplayName(): SchemaCatalog {
@@ -47,6 +50,21 @@ describe('resource type descriptors', () => {
     const schema = new ResourceSchema('User', catalog);
     expect(planLookups(parseFilter('displayName eq "Ann"'), schema)).toEqual([{ kind: 'uniqueName', value: 'Ann' }]);
     expect(planLookups(parseFilter('userName eq "a@x"'), schema)).toBeUndefined();
+  });
+
+  it('follow a changed unique attribute in the Table Storage repository (index rows keyed by it, 409 on a duplicate)', async () => {
+    const edited = buildDescriptors(catalogWithUniqueDisplayName());
+    const client = await createTableClient({ connectionString: inject('azuriteConnectionString'), tableName: `descr${randomUUID().slice(0, 8)}` });
+    const store = new TableRepository(client, undefined, edited);
+    await store.ready();
+    const created = await store.create('t', 'User', { userName: 'a@x', displayName: 'Ann' });
+    await expect(store.create('t', 'User', { userName: 'a@x', displayName: 'Bob' })).resolves.toBeDefined();
+    await expect(store.create('t', 'User', { userName: 'c@x', displayName: 'ANN' })).rejects.toMatchObject({ status: 409, scimType: 'uniqueness', detail: expect.stringContaining('displayName') });
+    expect((await store.getByUniqueName('t', 'User', 'ann'))?.id).toBe(created.id);
+    // A rename moves the index row: the old name is free again.
+    await store.update('t', created, { userName: 'a@x', displayName: 'Anna' });
+    expect(await store.getByUniqueName('t', 'User', 'Ann')).toBeUndefined();
+    await expect(store.create('t', 'User', { userName: 'd@x', displayName: 'Ann' })).resolves.toBeDefined();
   });
 
   it('stop startup with a message when the schema has no server-unique attribute', () => {

@@ -1,6 +1,6 @@
 // Starts one in-memory Azurite (Table and Queue) for the whole test run, on a free loopback port.
 import type { TestProject } from 'vitest/node';
-import { startAzurite } from '../../lib/dev/azurite.js';
+import { startAzurite } from '../../dev/azurite.js';
 
 declare module 'vitest' {
   export interface ProvidedContext {

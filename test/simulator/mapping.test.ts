@@ -3,8 +3,8 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { GraphUser } from '../../lib/simulator/directory.js';
-import { compileJsonPath, DEFAULT_MAPPING, defaultMappingConfig, loadMappingConfig, Mappings, type MappingConfig } from '../../lib/simulator/mapping.js';
+import type { GraphUser } from '../../tools/simulator/directory.js';
+import { compileJsonPath, DEFAULT_MAPPING, defaultMappingConfig, loadMappingConfig, Mappings, type MappingConfig } from '../../tools/simulator/mapping.js';
 
 const ENT = 'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User';
 const LOOOP = 'urn:ietf:params:scim:schemas:extension:Looop:2.0:User';

@@ -1,7 +1,7 @@
 // Entra's two PATCH dialects as the simulator sends them (entra-wire.md's table).
 import { describe, expect, it } from 'vitest';
-import { addMembersOperation, attributeOperations, managerOperation, removeMembersOperations, type AttributeChange } from '../../lib/simulator/patch-dialect.js';
-import { parseTargetPath } from '../../lib/simulator/scim-path.js';
+import { addMembersOperation, attributeOperations, managerOperation, removeMembersOperations, type AttributeChange } from '../../tools/simulator/patch-dialect.js';
+import { parseTargetPath } from '../../tools/simulator/scim-path.js';
 
 const ENT = 'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User';
 const change = (target: string, value: string | boolean | undefined, had = true): AttributeChange => ({ target: parseTargetPath(target), value, had });

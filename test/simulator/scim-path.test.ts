@@ -1,6 +1,6 @@
 // SCIM target paths: parsing, reading from any endpoint's resources (case-insensitively), writing request bodies.
 import { describe, expect, it } from 'vitest';
-import { parseTargetPath, pathlessKey, readPath, writePath } from '../../lib/simulator/scim-path.js';
+import { parseTargetPath, pathlessKey, readPath, writePath } from '../../tools/simulator/scim-path.js';
 
 const ENT = 'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User';
 

@@ -1,11 +1,11 @@
 // The simulator end to end against the local stack (local host + Azurite), small sizes, both PATCH dialects: zero
 // errors and zero mismatches; and the verification phase does catch what an endpoint gets wrong.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Simulator } from '../../lib/simulator/engine.js';
-import { ScimClient } from '../../lib/simulator/http.js';
-import { DEFAULT_MAPPING, defaultMappingConfig, Mappings, type MappingConfig } from '../../lib/simulator/mapping.js';
-import { runSimulation, type SimulationReport } from '../../lib/simulator/run.js';
-import { generateDirectory } from '../../lib/simulator/synthetic.js';
+import { Simulator } from '../../tools/simulator/engine.js';
+import { ScimClient } from '../../tools/simulator/http.js';
+import { DEFAULT_MAPPING, defaultMappingConfig, Mappings, type MappingConfig } from '../../tools/simulator/mapping.js';
+import { runSimulation, type SimulationReport } from '../../tools/simulator/run.js';
+import { generateDirectory } from '../../tools/simulator/synthetic.js';
 import { startStack, type Stack } from '../helpers/stack.js';
 
 let stack: Stack;

@@ -1,8 +1,8 @@
 // Source directories: the synthetic generator, Graph-shaped file input, and change sets.
 import { describe, expect, it } from 'vitest';
-import { generateChanges } from '../../lib/simulator/changes.js';
-import { isSoftDeleted, memberIds, parseDirectory } from '../../lib/simulator/directory.js';
-import { generateDirectory } from '../../lib/simulator/synthetic.js';
+import { generateChanges } from '../../tools/simulator/changes.js';
+import { isSoftDeleted, memberIds, parseDirectory } from '../../tools/simulator/directory.js';
+import { generateDirectory } from '../../tools/simulator/synthetic.js';
 
 const options = { users: 60, groups: 6, members: 12, seed: 7, domain: 't.example.com', groupSuffix: 't' };
 

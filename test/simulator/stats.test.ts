@@ -1,7 +1,7 @@
 // Percentiles and request statistics.
 import { describe, expect, it } from 'vitest';
-import { formatMs, percentile, PhaseStats, Samples, summarize } from '../../lib/simulator/stats.js';
-import { renderTable } from '../../lib/simulator/table.js';
+import { formatMs, percentile, PhaseStats, Samples, summarize } from '../../tools/simulator/stats.js';
+import { renderTable } from '../../tools/simulator/table.js';
 
 describe('percentile (nearest rank)', () => {
   it('matches the textbook examples', () => {

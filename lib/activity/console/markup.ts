@@ -4,15 +4,15 @@ export const CONSOLE_BODY = String.raw`
 <header class="top">
   <h1>SCIM provisioning console</h1>
   <div class="session" id="session" hidden>
-    <span>Signed in with the admin key (this tab only)</span>
+    <span id="session-label">Signed in with the admin key (this tab only)</span>
     <button type="button" id="signout" class="link">Sign out</button>
   </div>
 </header>
 <main id="main" tabindex="-1">
   <section id="signin" class="panel narrow" aria-labelledby="signin-title">
     <h2 id="signin-title">Sign in</h2>
-    <p>Enter the function app's admin key. In Azure it is the host's <code>_master</code> key (Function app → App keys);
-      locally, <code>npm start</code> prints it as “Admin key (x-functions-key)”.</p>
+    <p>Enter the local admin key: <code>npm start</code> prints it as “Admin key (x-functions-key)”. In Azure this page
+      signs you in with Microsoft Entra ID instead (operators' app role), and never asks for a key.</p>
     <p class="muted">The key stays in this browser tab (session storage, cleared when the tab closes) and is sent only to
       this console's API, as the <code>x-functions-key</code> header.</p>
     <form id="signin-form" novalidate>
@@ -44,6 +44,13 @@ export const CONSOLE_BODY = String.raw`
             <button type="button" id="copy-endpoint" aria-describedby="copy-status">Copy</button>
           </div>
         </div>
+        <fieldset class="connect-modes">
+          <legend>How Entra ID authenticates (Admin credentials → Authentication Method)</legend>
+          <label><input type="radio" name="connect-mode" value="token" checked> Secret token</label>
+          <label><input type="radio" name="connect-mode" value="oauth"> OAuth2 client credentials grant</label>
+          <label><input type="radio" name="connect-mode" value="wif"> Workload identity federation</label>
+        </fieldset>
+        <div id="mode-token" class="connect-mode">
         <div class="field">
           <span class="label" id="token-label">Secret token</span>
           <p id="token-info" class="muted"></p>
@@ -58,6 +65,34 @@ export const CONSOLE_BODY = String.raw`
           </div>
           <p id="new-token-expiry" class="muted"></p>
           <button type="button" id="hide-token">Done, hide the token</button>
+        </div>
+        </div>
+        <div id="mode-oauth" class="connect-mode" hidden>
+          <p class="muted">Entra asks for the Tenant URL above, a <strong>Token endpoint</strong>, a <strong>Client identifier</strong> and a <strong>Client secret</strong>. Create a client to get them; the secret is shown only once.</p>
+          <button type="button" id="create-oauth-client">Create OAuth client</button>
+          <div id="new-oauth-client" class="new-token" role="region" aria-label="New OAuth client" tabindex="-1" hidden>
+            <div class="field"><label for="oauth-token-endpoint">Token endpoint</label><div class="copy-row"><input id="oauth-token-endpoint" type="text" readonly spellcheck="false"><button type="button" data-copy="oauth-token-endpoint" data-what="token endpoint">Copy</button></div></div>
+            <div class="field"><label for="oauth-client-id">Client identifier</label><div class="copy-row"><input id="oauth-client-id" type="text" readonly spellcheck="false"><button type="button" data-copy="oauth-client-id" data-what="client identifier">Copy</button></div></div>
+            <div class="field"><label for="oauth-client-secret">Client secret (shown once)</label><div class="copy-row"><input id="oauth-client-secret" type="text" readonly spellcheck="false"><button type="button" data-copy="oauth-client-secret" data-what="client secret">Copy</button></div></div>
+          </div>
+        </div>
+        <div id="mode-wif" class="connect-mode" hidden>
+          <p class="muted">Entra shows an <strong>Issuer</strong>, a <strong>JWKS URL</strong>, a <strong>Subject</strong> and an <strong>Audience</strong>. Enter them here; copy the client ID and token endpoint back into Entra. No secret is exchanged.</p>
+          <form id="wif-form">
+            <div class="field"><label for="wif-issuer">Issuer</label><input id="wif-issuer" type="url" required spellcheck="false" placeholder="https://login.microsoftonline.com/&lt;tenant id&gt;/v2.0"></div>
+            <div class="field"><label for="wif-jwks">JWKS URL</label><input id="wif-jwks" type="url" required spellcheck="false" placeholder="https://login.microsoftonline.com/&lt;tenant id&gt;/discovery/v2.0/keys"></div>
+            <div class="field"><label for="wif-subject">Subject</label><input id="wif-subject" type="text" required spellcheck="false"></div>
+            <div class="field"><label for="wif-audience">Audience</label><input id="wif-audience" type="text" required spellcheck="false" placeholder="api://&lt;app id&gt;"></div>
+            <button type="submit" id="create-wif-client">Create federated client</button>
+          </form>
+          <div id="new-wif-client" class="new-token" role="region" aria-label="New federated client" tabindex="-1" hidden>
+            <div class="field"><label for="wif-client-id">Client ID</label><div class="copy-row"><input id="wif-client-id" type="text" readonly spellcheck="false"><button type="button" data-copy="wif-client-id" data-what="client ID">Copy</button></div></div>
+            <div class="field"><label for="wif-token-endpoint">Token endpoint</label><div class="copy-row"><input id="wif-token-endpoint" type="text" readonly spellcheck="false"><button type="button" data-copy="wif-token-endpoint" data-what="token endpoint">Copy</button></div></div>
+          </div>
+        </div>
+        <div id="oauth-clients-block" hidden>
+          <h3 id="oauth-clients-title">OAuth clients</h3>
+          <ul id="oauth-clients" aria-labelledby="oauth-clients-title"></ul>
         </div>
         <p id="copy-status" class="muted" role="status" aria-live="polite"></p>
       </section>

@@ -2,6 +2,7 @@
 // data; see README-console.md for how it authenticates). A strict Content-Security-Policy allows exactly this script
 // and this stylesheet (by hash), API calls to this origin only, and no framing.
 import { createHash } from 'node:crypto';
+import { TRANSPORT_SECURITY } from '../../http/transport-security.js';
 import { EVENTS_PANEL_BODY, EVENTS_PANEL_SCRIPT } from './events-panel.js';
 import { CONSOLE_BODY } from './markup.js';
 import { CONSOLE_SCRIPT } from './script.js';
@@ -10,8 +11,9 @@ import { CONSOLE_CSS } from './styles.js';
 
 const hash = (text: string): string => `'sha256-${createHash('sha256').update(text, 'utf8').digest('base64')}'`;
 
-export const CONSOLE_HTML = `<!doctype html>
-<html lang="en">
+/** The page; `adminAuth` tells the script how the operator signs in ('entra' behind App Service Authentication). */
+export const consoleHtml = (adminAuth: 'key' | 'entra'): string => `<!doctype html>
+<html lang="en" data-admin-auth="${adminAuth}">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
@@ -30,6 +32,8 @@ ${SUBSCRIPTIONS_PANEL_BODY}
 </html>
 `;
 
+export const CONSOLE_HTML = consoleHtml('key');
+
 export const CONSOLE_CSP = [
   "default-src 'none'",
   `script-src ${hash(CONSOLE_SCRIPT)} ${hash(EVENTS_PANEL_SCRIPT)} ${hash(SUBSCRIPTIONS_PANEL_SCRIPT)}`,
@@ -42,6 +46,7 @@ export const CONSOLE_CSP = [
 ].join('; ');
 
 export const CONSOLE_HEADERS: Record<string, string> = {
+  ...TRANSPORT_SECURITY,
   'Content-Type': 'text/html; charset=utf-8',
   'Content-Security-Policy': CONSOLE_CSP,
   'Cache-Control': 'no-store',

@@ -11,6 +11,9 @@ export const CONSOLE_SCRIPT = String.raw`
     429: 'Too Many Requests', 500: 'Internal Error', 503: 'Unavailable' };
   var PLURAL = { User: 'Users', Group: 'Groups', ServiceProviderConfig: 'ServiceProviderConfig', ResourceType: 'ResourceTypes', Schema: 'Schemas' };
   var state = { tenants: [], tenantId: null, integration: null, cursor: null, filter: {}, loading: 0 };
+  // 'entra' when App Service Authentication signed the operator in (Azure): the session cookie authenticates the API
+  // calls and no key is asked for or sent. 'key' locally: the admin key, kept in this tab.
+  var mode = 'key';
 
   function $(id) { return document.getElementById(id); }
   function el(tag, props, children) {
@@ -50,14 +53,16 @@ export const CONSOLE_SCRIPT = String.raw`
   function ApiError(status, message) { this.status = status; this.message = message; }
 
   function api(method, path, body) {
-    var headers = { 'x-functions-key': adminKey() || '', Accept: 'application/json' };
+    var headers = { Accept: 'application/json' };
+    if (mode === 'key') headers['x-functions-key'] = adminKey() || '';
     if (body !== undefined) headers['Content-Type'] = 'application/json';
-    return fetch(API + path, { method: method, headers: headers, body: body === undefined ? undefined : JSON.stringify(body), cache: 'no-store', credentials: 'omit' })
+    return fetch(API + path, { method: method, headers: headers, body: body === undefined ? undefined : JSON.stringify(body), cache: 'no-store', credentials: mode === 'entra' ? 'same-origin' : 'omit' })
       .then(function (res) {
         return res.text().then(function (text) {
           var data = null;
           try { data = text ? JSON.parse(text) : null; } catch (e) { data = null; }
-          if (res.status === 401) throw new ApiError(401, 'The admin key was not accepted.');
+          if (res.status === 401) throw new ApiError(401, mode === 'entra' ? 'Your sign-in has ended; sign in again.' : 'The admin key was not accepted.');
+          if (res.status === 403) throw new ApiError(403, 'Your account is not in the console\u2019s operators role.');
           if (!res.ok) throw new ApiError(res.status, (data && data.error) || ('The request failed (HTTP ' + res.status + ').'));
           return data;
         });
@@ -87,12 +92,14 @@ export const CONSOLE_SCRIPT = String.raw`
     $('session').hidden = true;
     $('signin').hidden = false;
     $('signin-error').textContent = message || '';
+    $('signin-form').hidden = mode === 'entra';
     $('admin-key').value = '';
     $('admin-key').focus();
   }
 
   function signOut(message) {
     sessionStorage.removeItem(KEY_STORAGE);
+    if (mode === 'entra') { location.href = '/.auth/logout?post_logout_redirect_uri=' + encodeURIComponent(location.pathname); return; }
     state.tenants = [];
     state.tenantId = null;
     hideNewToken();
@@ -161,7 +168,63 @@ export const CONSOLE_SCRIPT = String.raw`
           info.textContent = text;
         }
       }
+      return loadOAuthClients();
     });
+  }
+
+  // ---- OAuth clients (OAuth2 client credentials, workload identity federation) ----
+
+  function showMode(mode) {
+    ['token', 'oauth', 'wif'].forEach(function (m) { $('mode-' + m).hidden = m !== mode; });
+  }
+
+  var oauthPanelTenant = null;
+
+  function hideNewClients() {
+    ['oauth-token-endpoint', 'oauth-client-id', 'oauth-client-secret', 'wif-client-id', 'wif-token-endpoint'].forEach(function (id) { $(id).value = ''; });
+    $('new-oauth-client').hidden = true;
+    $('new-wif-client').hidden = true;
+  }
+
+  function loadOAuthClients() {
+    var list = $('oauth-clients');
+    // A client secret shown for one tenant never stays on screen when another tenant is picked.
+    if (oauthPanelTenant !== state.tenantId) { hideNewClients(); oauthPanelTenant = state.tenantId; }
+    var usable = !!(state.integration && state.integration.canResetToken);
+    $('create-oauth-client').disabled = !usable;
+    $('create-wif-client').disabled = !usable;
+    if (!usable) { clear(list); $('oauth-clients-block').hidden = true; return Promise.resolve(); }
+    var forTenant = state.tenantId;
+    return api('GET', tenantPath() + '/oauth-clients').then(function (data) {
+      if (state.tenantId !== forTenant) return; // another tenant was picked meanwhile
+      var clients = (data && data.clients) || [];
+      clear(list); // here, not before the request: overlapping reloads each replace the whole list
+
+      $('oauth-clients-block').hidden = clients.length === 0;
+      clients.forEach(function (c) {
+        var label = (c.type === 'federated' ? 'Federated' : 'Secret') + ' client ' + c.clientId + (c.name ? ' (' + c.name + ')' : '') + ', scope ' + c.scope + ', created ' + formatTime(c.created);
+        var revoke = el('button', { type: 'button', className: 'danger', 'aria-label': 'Revoke client ' + c.clientId }, ['Revoke']);
+        revoke.addEventListener('click', function () { revokeOAuthClient(c.clientId); });
+        list.appendChild(el('li', null, [label + ' ', revoke]));
+      });
+    });
+  }
+
+  function createOAuthClient(body, show) {
+    busy(1);
+    return api('POST', tenantPath() + '/oauth-clients', body).then(function (data) {
+      show(data);
+      return loadOAuthClients();
+    }).catch(report).finally(function () { busy(-1); });
+  }
+
+  function revokeOAuthClient(clientId) {
+    if (!window.confirm('Revoke OAuth client ' + clientId + '? Entra can no longer obtain tokens with it, and its tokens stop working.')) return;
+    busy(1);
+    api('DELETE', tenantPath() + '/oauth-clients/' + encodeURIComponent(clientId)).then(function () {
+      setStatus('Revoked OAuth client ' + clientId + '.');
+      return loadOAuthClients();
+    }).catch(report).finally(function () { busy(-1); });
   }
 
   // ---- copy ----
@@ -400,6 +463,44 @@ export const CONSOLE_SCRIPT = String.raw`
     loadActivity(true).catch(report).finally(function () { busy(-1); });
   });
 
-  if (adminKey()) start(); else showSignIn('');
+  Array.prototype.forEach.call(document.querySelectorAll('input[name="connect-mode"]'), function (radio) {
+    radio.addEventListener('change', function () { if (radio.checked) showMode(radio.value); });
+  });
+  Array.prototype.forEach.call(document.querySelectorAll('button[data-copy]'), function (button) {
+    button.addEventListener('click', function () { copy($(button.getAttribute('data-copy')), button.getAttribute('data-what')); });
+  });
+  $('create-oauth-client').addEventListener('click', function () {
+    createOAuthClient({ name: 'Entra provisioning' }, function (data) {
+      $('oauth-token-endpoint').value = data.tokenEndpoint;
+      $('oauth-client-id').value = data.clientId;
+      $('oauth-client-secret').value = data.clientSecret;
+      $('new-oauth-client').hidden = false;
+      $('oauth-client-secret').focus();
+    });
+  });
+  $('wif-form').addEventListener('submit', function (event) {
+    event.preventDefault();
+    var federation = { issuer: $('wif-issuer').value.trim(), jwksUri: $('wif-jwks').value.trim(), subject: $('wif-subject').value.trim(), audience: $('wif-audience').value.trim() };
+    createOAuthClient({ name: 'Entra workload identity federation', federation: federation }, function (data) {
+      $('wif-client-id').value = data.clientId;
+      $('wif-token-endpoint').value = data.tokenEndpoint;
+      $('new-wif-client').hidden = false;
+      $('wif-client-id').focus();
+    });
+  });
+
+  // Behind App Service Authentication (the page says so), /.auth/me names the signed-in operator.
+  if (document.documentElement.getAttribute('data-admin-auth') === 'entra') {
+    mode = 'entra';
+    sessionStorage.removeItem(KEY_STORAGE);
+    $('signin').hidden = true;
+    fetch('/.auth/me', { credentials: 'same-origin', cache: 'no-store' }).then(function (res) {
+      return res.ok ? res.json() : null;
+    }).catch(function () { return null; }).then(function (me) {
+      $('session-label').textContent = 'Signed in with Microsoft Entra ID' + (me && me[0] && me[0].user_id ? ' as ' + me[0].user_id : '');
+    });
+    start();
+  } else if (adminKey()) start();
+  else showSignIn('');
 })();
 `;

@@ -7,6 +7,8 @@ export const CONSOLE_CSS = String.raw`
   color-scheme: light;
 }
 * { box-sizing: border-box; }
+/* The hidden attribute always wins: a class's display rule (header.top .session) must not show a hidden element. */
+[hidden] { display: none !important; }
 html { font-size: 15px; }
 body { margin: 0; font-family: system-ui, -apple-system, "Segoe UI", Roboto, "Noto Sans", "Liberation Sans", Arial, sans-serif; color: var(--ink); background: var(--bg); line-height: 1.45; }
 .skip { position: absolute; left: -9999px; top: 0; background: var(--panel); padding: .5rem 1rem; z-index: 10; }
@@ -96,4 +98,8 @@ td.details .scim-type { font-weight: 600; color: var(--err); }
 dialog { border: 1px solid var(--line); border-radius: 10px; padding: 1.25rem 1.5rem; max-width: 520px; box-shadow: 0 12px 32px rgba(0,0,0,.25); }
 dialog::backdrop { background: rgba(27, 31, 36, .45); }
 .dialog-actions { display: flex; justify-content: flex-end; gap: .5rem; margin-top: 1rem; }
+.connect-modes { border: 1px solid var(--line); border-radius: 8px; padding: .5rem .75rem; margin: 0 0 1rem; display: flex; flex-wrap: wrap; gap: .25rem 1rem; }
+.connect-modes legend { font-size: .85rem; color: var(--muted); padding: 0 .25rem; }
+#oauth-clients { padding-left: 1.1rem; }
+#oauth-clients li { margin: .25rem 0; }
 `;

@@ -1,9 +1,0 @@
-// Operator CLI for tenants and their tokens: `npm run --silent tenants -- help`. See lib/auth/tenants-cli.ts.
-import { runTenantsCli } from '../lib/auth/tenants-cli.js';
-
-const code = await runTenantsCli(process.argv.slice(2), {
-  stdout: (text) => process.stdout.write(text),
-  stderr: (text) => process.stderr.write(text),
-  env: process.env,
-});
-process.exitCode = code;
