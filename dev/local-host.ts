@@ -59,7 +59,7 @@ export function routePrefixFromHostJson(): string {
 
 /**
  * Imports every function file (compiled .js next to compiled lib, or .ts under vitest), which registers it. Under the
- * bundle (dist/app/start.js, see scripts/bundle.ts) the functions registered themselves when it loaded.
+ * bundle (dist/app/start.js, see tools/bundle.ts) the functions registered themselves when it loaded.
  */
 export async function loadFunctions(): Promise<Registration[]> {
   if (registrations.length > 0) return registrations;

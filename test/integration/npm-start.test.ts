@@ -15,7 +15,7 @@ const token = 'npm-start-test-token-0123456789abcdef';
 let port: number;
 
 beforeAll(() => {
-  // What `npm run build` does: the TypeScript compile, then the bundle `npm start` runs (scripts/bundle.ts).
+  // What `npm run build` does: the TypeScript compile, then the bundle `npm start` runs (tools/bundle.ts).
   execFileSync(process.execPath, [join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', join(root, 'tsconfig.build.json')], { cwd: root, stdio: 'inherit' });
   execFileSync(process.execPath, [join(root, 'dist', 'tools', 'bundle.js')], { cwd: root, stdio: 'inherit' });
 });
