@@ -2,6 +2,7 @@
 // pages, scans for the summary, and the retention sweep (bounded range reads past the retention boundary). Storage calls
 // here are deliberately not counted in lib/store/metrics.ts: they belong to no SCIM request.
 import { odata, type TableClient, type TableServiceClientOptions, type TransactionAction } from '@azure/data-tables';
+import { isConflict, storageStatus, tableCreator } from '../store/storage-errors.js';
 import { createTableClient, storageConfigFromEnv } from '../store/table-client.js';
 import { fromRow, type ActivityEntry, type StoredEntry } from './entry.js';
 import { FetchHttpClient } from './fetch-http-client.js';
@@ -39,10 +40,6 @@ export class InvalidCursorError extends Error {
 
 const deadline = () => ({ abortSignal: AbortSignal.timeout(TIMEOUT_MS) });
 
-function isStatus(error: unknown, status: number): boolean {
-  return typeof error === 'object' && error !== null && 'statusCode' in error && (error as { statusCode: unknown }).statusCode === status;
-}
-
 /** The OData filter for a tenant's entries matching `filter`. Values are escaped by the SDK's odata tag. */
 export function odataFilter(tenant: string, filter: ActivityFilter): string {
   const [from, to] = timeRange(filter.since, filter.until);
@@ -74,23 +71,11 @@ export function odataFilter(tenant: string, filter: ActivityFilter): string {
 }
 
 export class ActivityStore {
-  private tableReady: Promise<void> | undefined;
-
-  constructor(readonly client: TableClient) {}
-
   /** Creates the activity table on first use (idempotent). */
-  ready(): Promise<void> {
-    this.tableReady ??= (async () => {
-      try {
-        await this.client.createTable(deadline());
-      } catch (error) {
-        if (!isStatus(error, 409)) {
-          this.tableReady = undefined;
-          throw error;
-        }
-      }
-    })();
-    return this.tableReady;
+  readonly ready: () => Promise<void>;
+
+  constructor(readonly client: TableClient) {
+    this.ready = tableCreator(client, () => TIMEOUT_MS);
   }
 
   /**
@@ -105,7 +90,7 @@ export class ActivityStore {
       try {
         await this.client.submitTransaction(actions, deadline());
       } catch (error) {
-        if (!isStatus(error, 409)) throw error;
+        if (!isConflict(error)) throw error;
       }
     }
   }
@@ -126,7 +111,7 @@ export class ActivityStore {
       try {
         result = await pages.next();
       } catch (error) {
-        if (cursor !== undefined && scan === 0 && (error instanceof SyntaxError || isStatus(error, 400))) throw new InvalidCursorError();
+        if (cursor !== undefined && scan === 0 && (error instanceof SyntaxError || storageStatus(error) === 400)) throw new InvalidCursorError();
         throw error;
       }
       if (result.done) {

@@ -9,8 +9,9 @@
 // A stream's state and the delivery record it advances are written in one entity-group transaction guarded by the
 // stream's ETag: a delivery is recorded exactly when the cursor moves past it, and an instance that lost its lease
 // cannot write at all.
-import { odata, RestError, type TableClient, type TableEntity, type TransactionAction } from '@azure/data-tables';
+import { odata, type TableClient, type TableEntity, type TransactionAction } from '@azure/data-tables';
 import { FetchHttpClient } from '../activity/fetch-http-client.js';
+import { storageStatus, tableCreator } from '../store/storage-errors.js';
 import { createTableClient, storageConfigFromEnv } from '../store/table-client.js';
 
 const SUBSCRIPTIONS = '~subscriptions';
@@ -71,7 +72,6 @@ export class LeaseLostError extends Error {
   }
 }
 
-const statusOf = (error: unknown): number | undefined => (error instanceof RestError || (typeof error === 'object' && error !== null && 'statusCode' in error)) ? (error as { statusCode?: number }).statusCode : undefined;
 
 /** Newest first: 10^13 - ms. */
 const invertedTime = (ms: number): string => String(1e13 - ms).padStart(13, '0');
@@ -163,22 +163,11 @@ function streamEntity(subscriptionId: string, s: StreamState): Entity {
 }
 
 export class DeliveryStore {
-  private tableReady: Promise<void> | undefined;
+  /** Creates the delivery table on first use (idempotent). */
+  readonly ready: () => Promise<void>;
 
-  constructor(readonly client: TableClient) {}
-
-  ready(): Promise<void> {
-    this.tableReady ??= (async () => {
-      try {
-        await this.client.createTable(deadline());
-      } catch (error) {
-        if (statusOf(error) !== 409) {
-          this.tableReady = undefined;
-          throw error;
-        }
-      }
-    })();
-    return this.tableReady;
+  constructor(readonly client: TableClient) {
+    this.ready = tableCreator(client, () => TIMEOUT_MS);
   }
 
   private async *query(filter: string, select?: string[], pageSize = 1000): AsyncIterable<Record<string, unknown>> {
@@ -210,7 +199,7 @@ export class DeliveryStore {
     try {
       return subscriptionOf(await this.client.getEntity<Record<string, unknown>>(SUBSCRIPTIONS, id, deadline()));
     } catch (error) {
-      if (statusOf(error) === 404) return undefined;
+      if (storageStatus(error) === 404) return undefined;
       throw error;
     }
   }
@@ -227,7 +216,7 @@ export class DeliveryStore {
     try {
       await this.client.deleteEntity(SUBSCRIPTIONS, id, deadline());
     } catch (error) {
-      if (statusOf(error) === 404) return false;
+      if (storageStatus(error) === 404) return false;
       throw error;
     }
     // The streams first: a worker still running on one can then record nothing more (its next write fails).
@@ -270,7 +259,7 @@ export class DeliveryStore {
     try {
       return streamOf(await this.client.getEntity<Record<string, unknown>>(subscriptionId, streamKey(tenant), deadline()));
     } catch (error) {
-      if (statusOf(error) === 404) return undefined;
+      if (storageStatus(error) === 404) return undefined;
       throw error;
     }
   }
@@ -300,7 +289,7 @@ export class DeliveryStore {
       if (etag) return etag;
       return (await this.stream(subscriptionId, stream.tenant))?.etag ?? '';
     } catch (error) {
-      const status = statusOf(error);
+      const status = storageStatus(error);
       // 412: changed since read; 409: created by someone else meanwhile; 404: the subscription was deleted.
       if (status === 412 || status === 409 || status === 404) throw new LeaseLostError();
       throw error;
@@ -319,7 +308,7 @@ export class DeliveryStore {
       const row = await this.client.getEntity<Record<string, unknown>>(subscriptionId, key, deadline());
       return { record: recordOf(row), body: bodyOf(row) };
     } catch (error) {
-      if (statusOf(error) === 404) return undefined;
+      if (storageStatus(error) === 404) return undefined;
       throw error;
     }
   }
@@ -330,7 +319,7 @@ export class DeliveryStore {
       const index = await this.client.getEntity<Record<string, unknown>>(subscriptionId, indexKey(eventId), deadline());
       return await this.record(subscriptionId, String(index.key));
     } catch (error) {
-      if (statusOf(error) === 404) return undefined;
+      if (storageStatus(error) === 404) return undefined;
       throw error;
     }
   }

@@ -1,6 +1,6 @@
 // Maps Table Storage failures to what the SCIM layer reports: conflicts and stale ETags become domain errors, an
 // unreachable or failing service becomes 503 with Retry-After (never a stack trace or storage error text).
-import { RestError } from '@azure/data-tables';
+import { RestError, type TableClient } from '@azure/data-tables';
 import { ScimError } from '../scim/errors.js';
 import { ConcurrencyError } from './repository.js';
 
@@ -16,6 +16,24 @@ export function isNotFound(error: unknown): boolean {
 
 export function isConflict(error: unknown): boolean {
   return storageStatus(error) === 409;
+}
+
+/**
+ * Creates `client`'s table on the first call (idempotent: 409 means it exists) and shares that call; a failure is
+ * passed through `onError` and the next call tries again.
+ */
+export function tableCreator(client: TableClient, timeoutMs: () => number, onError: (error: unknown) => unknown = (e) => e): () => Promise<void> {
+  let ready: Promise<void> | undefined;
+  return () =>
+    (ready ??= (async () => {
+      try {
+        await client.createTable({ abortSignal: AbortSignal.timeout(timeoutMs()) });
+      } catch (error) {
+        if (isConflict(error)) return;
+        ready = undefined;
+        throw onError(error);
+      }
+    })());
 }
 
 /** Converts any other storage failure into the error the client sees. */
