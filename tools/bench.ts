@@ -14,6 +14,7 @@ import { parseArgs } from 'node:util';
 import { createProgressBar, encodeQueryValue, filterLiteral, generateDirectory, runSimulation, ScimClient, type SimulationReport } from './simulator/index.js';
 import { formatInt, formatMs, Samples, summarize, type LatencySummary } from './simulator/stats.js';
 import { renderTable } from './simulator/table.js';
+import { watchDeliveries } from './bench/delivery.js';
 import { floorRequest, replayFloor, type FloorRequest } from './bench/floor.js';
 import { closedLoop, type LoadResult } from './bench/measure.js';
 import { countRows, createRawTable, growRawTable, rawInserts, rawPointReads } from './bench/raw.js';
@@ -134,6 +135,7 @@ async function cycleBench(users: number, o: BenchOptions): Promise<void> {
     let phaseNow = '';
     const floorRequests: FloorRequest[] = [];
     const progress = o.quiet ? undefined : createProgressBar(process.stderr, { lineIntervalMs: 15_000 });
+    const deliveries = await watchDeliveries(stack.host.baseUrl, stack.env.SCIM_LOCAL_ADMIN_KEY, stack.env.SCIM_QUEUE_CONNECTION_STRING);
     const report: SimulationReport = await runSimulation({
       url: stack.host.baseUrl,
       token: stack.host.token,
@@ -157,6 +159,8 @@ async function cycleBench(users: number, o: BenchOptions): Promise<void> {
       },
     });
     progress?.finish();
+    status(`${workload}: waiting for the last event deliveries`);
+    const delivered = await deliveries.finish();
     const host = await stack.host.stats();
     if (!report.ok) failures.push(`${workload}: ${describeFailures(report)}`);
     const cycle = report.phases.filter((p) => ['connection', 'initial', 'incremental'].includes(p.name));
@@ -206,6 +210,9 @@ async function cycleBench(users: number, o: BenchOptions): Promise<void> {
     if (host.serverErrors > 0) failures.push(`${workload}: the host answered ${host.serverErrors} requests with 5xx`);
     rows.push({ part: 'a', workload, measure: `raw inserts (${o.concurrency} in flight), for reference; table rows ${formatInt(scimRows)}`, scim: '', baseline: `${formatInt(inserts.perSecond)} inserts/s, ${lat(inserts.latency)}`, ratio: '', target: '' });
     rows.push({ part: 'e', workload, measure: 'host peak RSS during the run', scim: mb(host.maxRss), baseline: '', ratio: '', target: users >= 10_000 ? '≤ 256 MB' : '' });
+    for (const [kind, d] of [['webhook', delivered.webhook], ['Storage Queue', delivered.queue]] as const) {
+      rows.push({ part: 'f', workload, measure: `event delivery by ${kind} during the cycle: ${formatInt(d.count)} events, p50 / p95 after commit`, scim: `${formatMs(d.p50)} / ${formatMs(d.p95)} ms`, baseline: '', ratio: '', target: 'p95 ≤ 5 s' });
+    }
     data[`cycle-${users}`] = { workload, floor, throughput, requests, durationMs: ms, storageCallsPerRequest: calls / hostRequests, storageCallsOutsideRequests: background, storageByPhase: Object.fromEntries(report.phases.map((p) => [p.name, inRequests(p.name)])), storageByRequestKind: kinds, hostMaxRss: host.maxRss, scimRows, rawReads: reads, rawInserts: inserts, report: { ...report, errors: report.errors.slice(0, 20), mismatches: report.mismatches.slice(0, 20) } };
   });
 }

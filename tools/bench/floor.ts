@@ -217,14 +217,19 @@ class FloorTable {
         const pairs = [...(await this.range(c, `B:${id}:`)).map((k) => [k.split(':')[2], id]), ...(await this.rangeIfGroup(c, r, id)).map((k) => [id, k.split(':')[2]])];
         const names = this.resources.get(id)?.names ?? [];
         this.resources.delete(id);
-        await this.transaction(c, [
-          ['delete', { partitionKey: PK, rowKey: `R:${id}` }],
-          ...names.map((n): TransactionAction => ['delete', { partitionKey: PK, rowKey: nameKey(n) }]),
-          ...pairs.flatMap(([g, m]): TransactionAction[] => [
-            ['delete', { partitionKey: PK, rowKey: `M:${g}:${m}` }],
-            ['delete', { partitionKey: PK, rowKey: `B:${m}:${g}` }],
-          ]),
-        ]);
+        try {
+          await this.transaction(c, [
+            ['delete', { partitionKey: PK, rowKey: `R:${id}` }],
+            ...names.map((n): TransactionAction => ['delete', { partitionKey: PK, rowKey: nameKey(n) }]),
+            ...pairs.flatMap(([g, m]): TransactionAction[] => [
+              ['delete', { partitionKey: PK, rowKey: `M:${g}:${m}` }],
+              ['delete', { partitionKey: PK, rowKey: `B:${m}:${g}` }],
+            ]),
+          ]);
+        } catch (error) {
+          // A membership pair removed by a concurrently replayed member change: the round trip happened all the same.
+          if ((error as { statusCode?: number }).statusCode !== 404) throw error;
+        }
         return;
       }
       default:

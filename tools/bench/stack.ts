@@ -80,9 +80,13 @@ export async function spawnHost(env: Record<string, string>): Promise<BenchHost>
 
 /** Starts Azurite (in memory) and the host on free ports, with a fresh table and token. */
 export async function startBenchStack(): Promise<BenchStack> {
-  const azurite = await startAzurite();
+  const azurite = await startAzurite({ queue: true });
   const env: Record<string, string> = {
     SCIM_STORAGE_CONNECTION_STRING: azurite.connectionString,
+    // Event delivery is measured during the Entra cycle: a loopback webhook and an Azurite queue (tools/bench/delivery.ts).
+    SCIM_QUEUE_CONNECTION_STRING: azurite.queueConnectionString ?? '',
+    SCIM_WEBHOOKS_ALLOW_LOOPBACK: 'true',
+    SCIM_LOCAL_ADMIN_KEY: randomBytes(24).toString('base64url'),
     SCIM_TOKEN: randomBytes(24).toString('base64url'),
     SCIM_TABLE_NAME: `bench${randomBytes(4).toString('hex')}`,
     SCIM_TENANT_REQUESTS_PER_MINUTE: 'off',
