@@ -116,40 +116,12 @@ function projectOne(attribute: ScimAttribute, value: unknown, schemaUrn: string,
   if (excluded.some((r) => r.sub === undefined)) return undefined;
   const wholeExtensionExcluded = schemaUrn !== '' && exclude.some((r) => r.schema === schemaUrn && r.attribute === undefined);
   if (wholeExtensionExcluded) return undefined;
-  let selectedSubs: Set<string> | undefined;
   if (!include && attribute.returned === 'request') return undefined;
-  if (include || excludedValues.length > 0) {
-    const matching = include?.filter((r) => refersTo(r, schemaUrn, attribute.name));
-    if (matching?.length === 0) return undefined;
-    if (matching?.some((r) => r.filter !== undefined) || excludedValues.length > 0) {
-      return projectValues(attribute, value, matching, excluded, excludedValues);
-    }
-  }
-  if (include) {
-    const matching = include.filter((r) => refersTo(r, schemaUrn, attribute.name));
-    const wholeAttribute = matching.some((r) => r.sub === undefined);
-    if (!wholeAttribute) selectedSubs = new Set(matching.map((r) => r.sub as string));
-  } else if (attribute.returned === 'request') {
-    return undefined;
-  }
-  const excludedSubs = new Set(excluded.map((r) => r.sub as string));
-  if (attribute.type !== 'complex' || (selectedSubs === undefined && excludedSubs.size === 0 && !hasHiddenSubs(attribute))) return value;
-  const shape = (item: unknown): unknown => {
-    if (!isPlainObject(item)) return item;
-    const o: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(item)) {
-      const sub = findAttribute(attribute.subAttributes ?? [], k);
-      if (!sub || sub.returned === 'never' || excludedSubs.has(sub.name)) continue;
-      if (selectedSubs && !selectedSubs.has(sub.name) && sub.returned !== 'always') continue;
-      o[sub.name] = v;
-    }
-    return Object.keys(o).length > 0 ? o : undefined;
-  };
-  if (Array.isArray(value)) {
-    const items = value.map(shape).filter((v) => v !== undefined);
-    return items.length > 0 ? items : undefined;
-  }
-  return shape(value);
+  const matching = include?.filter((r) => refersTo(r, schemaUrn, attribute.name));
+  if (matching?.length === 0) return undefined;
+  const shapesValues = matching?.some((r) => r.filter !== undefined || r.sub !== undefined) || excluded.length > 0 || excludedValues.length > 0;
+  if (attribute.type !== 'complex' || (!shapesValues && !hasHiddenSubs(attribute))) return value;
+  return projectValues(attribute, value, matching, excluded, excludedValues);
 }
 
 /**
