@@ -3,6 +3,8 @@
 // moved into the signed-in app on load, and it follows the page's tenant picker and Refresh button, so the rest of
 // the console does not need to know about it. Every value from the API goes in with textContent.
 // (The script is kept free of backticks and dollar-brace so that it can live in this template literal.)
+import { DOM_HELPERS } from './dom-helpers.js';
+
 export const EVENTS_PANEL_BODY = String.raw`
 <section class="panel" id="events-panel" aria-labelledby="events-title">
   <h2 id="events-title">Events</h2>
@@ -35,20 +37,7 @@ export const EVENTS_PANEL_SCRIPT = String.raw`
   if (!panel || !app || !select) return;
   app.appendChild(panel);
 
-  function $(id) { return document.getElementById(id); }
-  function pad(n) { return (n < 10 ? '0' : '') + n; }
-  function formatTime(iso) {
-    var d = new Date(iso);
-    if (isNaN(d.getTime())) return iso || '';
-    return d.getFullYear() + '-' + pad(d.getMonth() + 1) + '-' + pad(d.getDate()) + ' ' + pad(d.getHours()) + ':' + pad(d.getMinutes()) + ':' + pad(d.getSeconds());
-  }
-  function cell(text, className) {
-    var td = document.createElement('td');
-    td.textContent = text;
-    if (className) td.className = className;
-    return td;
-  }
-  function row(e) {
+${DOM_HELPERS}  function row(e) {
     var data = e.data || {};
     var tr = document.createElement('tr');
     var name = data.userName || data.displayName || '';

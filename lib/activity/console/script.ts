@@ -1,6 +1,8 @@
 // The console's script (inlined in the page; allowed by its hash in the Content-Security-Policy). Plain browser
 // JavaScript: every value from the API is put into the page with textContent / attributes, never as HTML.
 // (Kept free of backticks and dollar-brace so that it can live in this template literal.)
+import { DOM_HELPERS } from './dom-helpers.js';
+
 export const CONSOLE_SCRIPT = String.raw`
 (function () {
   'use strict';
@@ -15,8 +17,7 @@ export const CONSOLE_SCRIPT = String.raw`
   // calls and no key is asked for or sent. 'key' locally: the admin key, kept in this tab.
   var mode = 'key';
 
-  function $(id) { return document.getElementById(id); }
-  function el(tag, props, children) {
+${DOM_HELPERS}  function el(tag, props, children) {
     var node = document.createElement(tag);
     if (props) Object.keys(props).forEach(function (k) {
       if (k === 'text') node.textContent = props[k];
@@ -31,13 +32,6 @@ export const CONSOLE_SCRIPT = String.raw`
     Object.keys(attrs || {}).forEach(function (k) { node.setAttribute(k, String(attrs[k])); });
     if (text !== undefined) node.textContent = text;
     return node;
-  }
-  function clear(node) { while (node.firstChild) node.removeChild(node.firstChild); }
-  function pad(n) { return (n < 10 ? '0' : '') + n; }
-  function formatTime(iso) {
-    var d = new Date(iso);
-    if (isNaN(d.getTime())) return iso || '';
-    return d.getFullYear() + '-' + pad(d.getMonth() + 1) + '-' + pad(d.getDate()) + ' ' + pad(d.getHours()) + ':' + pad(d.getMinutes()) + ':' + pad(d.getSeconds());
   }
   function formatDuration(ms) {
     var s = Math.round(ms / 1000);

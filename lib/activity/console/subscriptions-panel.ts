@@ -4,6 +4,8 @@
 // moves into the signed-in app on load and it follows the tenant picker and Refresh. It calls manage/subscriptions
 // with the admin key; every value from the API goes in with textContent.
 // (The script is kept free of backticks and dollar-brace so that it can live in this template literal.)
+import { DOM_HELPERS } from './dom-helpers.js';
+
 export const SUBSCRIPTIONS_PANEL_BODY = String.raw`
 <section class="panel" id="subscriptions-panel" aria-labelledby="subscriptions-title">
   <h2 id="subscriptions-title">Event delivery</h2>
@@ -69,21 +71,7 @@ export const SUBSCRIPTIONS_PANEL_SCRIPT = String.raw`
   if (!panel || !app || !select) return;
   app.appendChild(panel);
 
-  function $(id) { return document.getElementById(id); }
-  function clear(node) { while (node.firstChild) node.removeChild(node.firstChild); }
-  function pad(n) { return (n < 10 ? '0' : '') + n; }
-  function formatTime(iso) {
-    var d = new Date(iso);
-    if (isNaN(d.getTime())) return iso || '';
-    return d.getFullYear() + '-' + pad(d.getMonth() + 1) + '-' + pad(d.getDate()) + ' ' + pad(d.getHours()) + ':' + pad(d.getMinutes()) + ':' + pad(d.getSeconds());
-  }
-  function cell(text, className) {
-    var td = document.createElement('td');
-    td.textContent = text;
-    if (className) td.className = className;
-    return td;
-  }
-  function button(text, onClick, className) {
+${DOM_HELPERS}  function button(text, onClick, className) {
     var b = document.createElement('button');
     b.type = 'button';
     b.textContent = text;
