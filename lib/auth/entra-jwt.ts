@@ -4,7 +4,8 @@
 // `exp`/`nbf` with a small clock skew, `iat` no older than a maximum age, app-only (no `scp`), and optionally a
 // pinned client application. The crypto is jose's; this module only decides what to accept.
 import { SettingsReader } from '../settings-reader.js';
-import { createRemoteJWKSet, customFetch, decodeJwt, errors, jwtVerify, type FetchImplementation, type JWTPayload } from 'jose';
+import { decodeJwt, errors, jwtVerify, type JWTPayload } from 'jose';
+import { KeysUnavailableError, remoteKeySet } from './jwks.js';
 
 /** The app id Entra uses as `aud` for every non-gallery app's provisioning token. */
 export const DEFAULT_AUDIENCE = '8adf8e6e-67b2-4cf2-a259-e3dc5476c621';
@@ -74,12 +75,7 @@ export function claimedEntraTenant(token: string): string | undefined {
 }
 
 /** The signing keys could not be fetched: the caller answers 503 (retry later), not 401. */
-export class SigningKeysUnavailableError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'SigningKeysUnavailableError';
-  }
-}
+export { KeysUnavailableError as SigningKeysUnavailableError };
 
 /** A token that is not acceptable (any reason; the reason is for server-side diagnostics only). */
 export class InvalidJwtError extends Error {
@@ -89,39 +85,6 @@ export class InvalidJwtError extends Error {
   }
 }
 
-type KeySet = ReturnType<typeof createRemoteJWKSet>;
-const MAX_KEY_SETS = 1000;
-const keySets = new Map<string, KeySet>();
-
-/** Fetch with failures marked as "key server unavailable"; jose turns a non-200 into a generic error otherwise. */
-const fetchKeys: FetchImplementation = async (url, options) => {
-  let response: Response;
-  try {
-    response = await fetch(url, options);
-  } catch (error) {
-    if (error instanceof Error && error.name === 'TimeoutError') throw error; // jose reports it as JWKSTimeout
-    throw new SigningKeysUnavailableError(`signing keys could not be fetched: ${error instanceof Error ? error.message : String(error)}`);
-  }
-  if (response.status !== 200) throw new SigningKeysUnavailableError(`signing keys endpoint answered ${response.status}`);
-  return response;
-};
-
-function keySetFor(entraTenantId: string, settings: JwtSettings): KeySet {
-  const url = settings.keysUrlTemplate.replace('{tenant}', entraTenantId);
-  const cacheKey = `${settings.refetchCooldownMs} ${url}`;
-  let set = keySets.get(cacheKey);
-  if (!set) {
-    if (keySets.size >= MAX_KEY_SETS) keySets.delete(keySets.keys().next().value as string);
-    set = createRemoteJWKSet(new URL(url), {
-      cooldownDuration: settings.refetchCooldownMs,
-      cacheMaxAge: 24 * 60 * 60 * 1000,
-      timeoutDuration: 5000,
-      [customFetch]: fetchKeys,
-    });
-    keySets.set(cacheKey, set);
-  }
-  return set;
-}
 
 /**
  * The provisioning service calls as an application: a token with delegated scopes (`scp`) or a non-app identity type
@@ -142,7 +105,7 @@ function checkAppOnly(payload: JWTPayload, settings: JwtSettings): void {
  */
 export async function verifyEntraJwt(token: string, entraTenantId: string, settings: JwtSettings): Promise<JWTPayload> {
   try {
-    const { payload } = await jwtVerify(token, keySetFor(entraTenantId, settings), {
+    const { payload } = await jwtVerify(token, remoteKeySet(settings.keysUrlTemplate.replace('{tenant}', entraTenantId), settings.refetchCooldownMs), {
       algorithms: ['RS256'],
       issuer: `https://sts.windows.net/${entraTenantId}/`,
       audience: settings.audience,
@@ -155,8 +118,8 @@ export async function verifyEntraJwt(token: string, entraTenantId: string, setti
     return payload;
   } catch (error) {
     if (error instanceof InvalidJwtError) throw error;
-    if (error instanceof SigningKeysUnavailableError) throw error;
-    if (error instanceof errors.JWKSTimeout) throw new SigningKeysUnavailableError('signing keys request timed out');
+    if (error instanceof KeysUnavailableError) throw error;
+    if (error instanceof errors.JWKSTimeout) throw new KeysUnavailableError('signing keys request timed out');
     if (error instanceof errors.JOSEError) throw new InvalidJwtError(error.code);
     // jose throws TypeError for some malformed inputs (e.g. a header that is not JSON).
     if (error instanceof TypeError) throw new InvalidJwtError('malformed');

@@ -3,8 +3,9 @@
 // the trust's JWKS URL (https; loopback http only when SCIM_OAUTH_ALLOW_LOOPBACK_HTTP_JWKS is set), cached by `kid`
 // and fetched again for an unknown `kid` at most once per cooldown; iss, aud and sub exactly the stored values;
 // exp required, exp/nbf/iat with 60 s skew; a maximum lifetime. The crypto is jose's.
-import { createRemoteJWKSet, customFetch, errors, jwtVerify, type FetchImplementation } from 'jose';
+import { errors, jwtVerify } from 'jose';
 import type { FederationTrust } from '../../store/oauth-store.js';
+import { clearKeySets, KeysUnavailableError, remoteKeySet } from '../jwks.js';
 import { acceptableJwksUrl, type OAuthSettings } from './config.js';
 
 /** The assertion is not acceptable; `reason` is for server-side diagnostics only. */
@@ -15,13 +16,7 @@ export class InvalidAssertionError extends Error {
   }
 }
 
-/** The JWKS could not be fetched: the token endpoint answers 503 (retry later), not invalid_client. */
-export class KeysUnavailableError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'KeysUnavailableError';
-  }
-}
+export { KeysUnavailableError };
 
 export interface VerifiedAssertion {
   /** The assertion's jti, when it has one (checked for replay by the caller). */
@@ -30,36 +25,9 @@ export interface VerifiedAssertion {
   exp: number;
 }
 
-type KeySet = ReturnType<typeof createRemoteJWKSet>;
-const MAX_KEY_SETS = 1000;
-const keySets = new Map<string, KeySet>();
-
-const fetchKeys: FetchImplementation = async (url, options) => {
-  let response: Response;
-  try {
-    response = await fetch(url, { ...options, redirect: 'error' });
-  } catch (error) {
-    if (error instanceof Error && error.name === 'TimeoutError') throw error;
-    throw new KeysUnavailableError(`JWKS could not be fetched: ${error instanceof Error ? error.message : String(error)}`);
-  }
-  if (response.status !== 200) throw new KeysUnavailableError(`JWKS endpoint answered ${response.status}`);
-  return response;
-};
-
-function keySetFor(jwksUri: string, cooldownMs: number): KeySet {
-  const cacheKey = `${cooldownMs} ${jwksUri}`;
-  let set = keySets.get(cacheKey);
-  if (!set) {
-    if (keySets.size >= MAX_KEY_SETS) keySets.delete(keySets.keys().next().value as string);
-    set = createRemoteJWKSet(new URL(jwksUri), { cooldownDuration: cooldownMs, cacheMaxAge: 24 * 60 * 60 * 1000, timeoutDuration: 5000, [customFetch]: fetchKeys });
-    keySets.set(cacheKey, set);
-  }
-  return set;
-}
-
 /** Forgets fetched key sets (tests). */
 export function clearAssertionKeyCache(): void {
-  keySets.clear();
+  clearKeySets();
 }
 
 export async function verifyClientAssertion(assertion: string, trust: FederationTrust, settings: OAuthSettings, now = Date.now()): Promise<VerifiedAssertion> {
@@ -72,7 +40,7 @@ export async function verifyClientAssertion(assertion: string, trust: Federation
   if (!acceptableJwksUrl(url, settings)) throw new InvalidAssertionError('JWKS URL is not https');
   const skew = settings.clockSkewSeconds;
   try {
-    const { payload } = await jwtVerify(assertion, keySetFor(url.href, settings.jwksCooldownSeconds * 1000), {
+    const { payload } = await jwtVerify(assertion, remoteKeySet(url.href, settings.jwksCooldownSeconds * 1000, 'error'), {
       algorithms: ['RS256'],
       issuer: trust.issuer,
       audience: trust.audience,
