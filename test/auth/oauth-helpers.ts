@@ -1,25 +1,11 @@
 // Helpers for the OAuth tests: the admin API for OAuth clients, and raw calls to the token endpoint.
 import http from 'node:http';
+import { readReply, type Reply } from '../helpers/reply.js';
 import type { Stack } from '../helpers/stack.js';
 
-export interface Reply {
-  status: number;
-  headers: Headers;
-  // JSON bodies of arbitrary shape (token responses, RFC 6749 errors, admin results).
-  body: any; // eslint-disable-line @typescript-eslint/no-explicit-any
-  text: string;
-}
+export type { Reply };
 
-async function reply(res: Response): Promise<Reply> {
-  const text = await res.text();
-  let body: unknown;
-  try {
-    body = text ? JSON.parse(text) : undefined;
-  } catch {
-    body = undefined;
-  }
-  return { status: res.status, headers: res.headers, body, text };
-}
+const reply = readReply;
 
 /** A call to the admin API under manage/tenants with the host key. */
 export async function admin(stack: Stack, method: string, path: string, body?: unknown): Promise<Reply> {

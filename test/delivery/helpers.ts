@@ -1,5 +1,6 @@
 // A loopback webhook receiver that records every request (headers and raw body) and answers what the test tells it,
 // plus admin calls to manage/subscriptions and a polling wait.
+import { readReply, type Reply } from '../helpers/reply.js';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 
@@ -55,27 +56,16 @@ export async function startReceiver(path = '/hooks'): Promise<Receiver> {
   return receiver;
 }
 
-export interface AdminReply {
-  status: number;
-  // Parsed JSON bodies of several shapes (subscriptions, deliveries, SCIM errors).
-  body: any; // eslint-disable-line @typescript-eslint/no-explicit-any
-  text: string;
-}
+export type AdminReply = Reply;
 
 export async function admin(baseUrl: string, method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<AdminReply> {
-  const res = await fetch(`${baseUrl}${path}`, {
-    method,
-    headers: { 'x-functions-key': ADMIN_KEY, ...(body !== undefined ? { 'Content-Type': 'application/json' } : {}), ...headers },
-    body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
-  });
-  const text = await res.text();
-  let parsed: unknown;
-  try {
-    parsed = text ? JSON.parse(text) : undefined;
-  } catch {
-    parsed = undefined;
-  }
-  return { status: res.status, body: parsed, text };
+  return readReply(
+    await fetch(`${baseUrl}${path}`, {
+      method,
+      headers: { 'x-functions-key': ADMIN_KEY, ...(body !== undefined ? { 'Content-Type': 'application/json' } : {}), ...headers },
+      body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
+    }),
+  );
 }
 
 export async function waitFor<T>(what: string, probe: () => Promise<T | undefined> | T | undefined, timeoutMs = 30_000): Promise<T> {

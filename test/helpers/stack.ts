@@ -3,6 +3,7 @@
 import { randomBytes } from 'node:crypto';
 import { inject } from 'vitest';
 import { startLocalHost, type LocalHost } from '../../dev/local-host.js';
+import { readReply, type Reply } from './reply.js';
 
 export interface Stack {
   host: LocalHost;
@@ -14,13 +15,7 @@ export interface Stack {
   close(): Promise<void>;
 }
 
-export interface ScimReply {
-  status: number;
-  headers: Headers;
-  // Parsed JSON body (tests inspect arbitrary SCIM documents).
-  body: any; // eslint-disable-line @typescript-eslint/no-explicit-any
-  text: string;
-}
+export type ScimReply = Reply;
 
 export async function startStack(env: Record<string, string> = {}): Promise<Stack> {
   const token = randomBytes(32).toString('base64url');
@@ -45,15 +40,7 @@ export async function startStack(env: Record<string, string> = {}): Promise<Stac
       headers: { Authorization: `Bearer ${token}`, ...(body !== undefined ? { 'Content-Type': 'application/scim+json' } : {}), ...headers },
     };
     if (body !== undefined) init.body = typeof body === 'string' ? body : JSON.stringify(body);
-    const res = await fetch(`${host.baseUrl}${path}`, init);
-    const text = await res.text();
-    let parsed: unknown;
-    try {
-      parsed = text ? JSON.parse(text) : undefined;
-    } catch {
-      parsed = undefined;
-    }
-    return { status: res.status, headers: res.headers, body: parsed, text };
+    return readReply(await fetch(`${host.baseUrl}${path}`, init));
   };
   return { host, baseUrl: host.baseUrl, token, tableName, call, close: () => host.close() };
 }

@@ -1,4 +1,5 @@
 // Raw HTTP for the reliability tests: full control over method, URL, headers (including none) and body bytes.
+import { readReply } from '../helpers/reply.js';
 import type { ScimReply } from '../helpers/stack.js';
 
 export interface SendOptions {
@@ -11,15 +12,7 @@ export interface SendOptions {
 export async function send(method: string, url: string, options: SendOptions = {}): Promise<ScimReply> {
   const headers: Record<string, string> = {};
   for (const [k, v] of Object.entries(options.headers ?? {})) if (v !== undefined) headers[k] = v;
-  const res = await fetch(url, { method, headers, body: options.body, signal: options.signal });
-  const text = await res.text();
-  let body: unknown;
-  try {
-    body = text ? JSON.parse(text) : undefined;
-  } catch {
-    body = undefined;
-  }
-  return { status: res.status, headers: res.headers, body, text };
+  return readReply(await fetch(url, { method, headers, body: options.body, signal: options.signal }));
 }
 
 /** A request of the SCIM client: bearer token, SCIM JSON content type when there is a body. */
