@@ -1,39 +1,31 @@
 // Issue 14: the console's SCIM Integration panel offers the three ways Entra ID connects — secret token, OAuth2 client
 // credentials grant, workload identity federation — with the values to copy each way, in a real browser (Chromium,
 // headless) against the local host. The values it shows work: the client credentials obtain a token that SCIM accepts.
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launchChromium, type ConsoleBrowser } from './browser.js';
 import { callAs, createTenant, type CreatedTenant } from '../auth/helpers.js';
 import { admin, basic, tokenRequest } from '../auth/oauth-helpers.js';
 import { startStack, type Stack } from '../helpers/stack.js';
 
-const CHROMIUM = '/usr/bin/chromium';
-const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
-if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: install Debian's chromium package (scripts/ensure-test-tools.sh does).`);
 
 let stack: Stack;
 let tenant: CreatedTenant;
-let context: BrowserContext | undefined;
+let browser: ConsoleBrowser | undefined;
 let page: Page;
-let userDataDir: string;
 const problems: string[] = [];
 
 beforeAll(async () => {
   stack = await startStack();
   tenant = await createTenant('Contoso Ltd');
-  userDataDir = mkdtempSync(join(tmpdir(), 'console-connect-'));
-  context = await chromium.launchPersistentContext(userDataDir, { executablePath: CHROMIUM, headless: true, args: ARGS, permissions: ['clipboard-read', 'clipboard-write'], locale: 'en-US', timezoneId: 'UTC' });
-  page = context.pages()[0] ?? (await context.newPage());
+  browser = await launchChromium('console-connect-', { permissions: ['clipboard-read', 'clipboard-write'] });
+  page = browser.page;
   page.on('pageerror', (error) => problems.push(`pageerror: ${error.message}`));
   page.on('dialog', (dialog) => void dialog.accept());
 }, 180_000);
 
 afterAll(async () => {
-  await context?.close();
-  if (userDataDir) rmSync(userDataDir, { recursive: true, force: true });
+  await browser?.close();
   await stack?.close();
 });
 

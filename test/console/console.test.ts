@@ -3,30 +3,23 @@
 // the confirmation dialog (keyboard only) and see the old token fail and the new one work, see a new SCIM request
 // appear in the activity table, filter the table, and save a screenshot (test-results/console.png).
 import { randomUUID } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launchChromium, type ConsoleBrowser } from './browser.js';
 import { runSimulation } from '../../tools/simulator/index.js';
 import { callAs, createTenant, type CreatedTenant } from '../auth/helpers.js';
 import { entraUser, startStack, type Stack } from '../helpers/stack.js';
 
-const CHROMIUM = '/usr/bin/chromium';
-// No network on this machine: without these, Chromium's background services try to connect out and fail.
-const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 const ADMIN_KEY = 'test-admin-key';
 const root = join(import.meta.dirname, '..', '..');
 const SCREENSHOT = join(root, 'test-results', 'console.png');
 
-// `npm test` installs Debian's Chromium first when it is missing (tools/ensure-test-tools.sh).
-if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: install Debian's chromium package (tools/ensure-test-tools.sh does).`);
-
 let stack: Stack;
 let tenant: CreatedTenant;
-let context: BrowserContext | undefined;
+let browser: ConsoleBrowser | undefined;
 let page: Page;
-let userDataDir: string;
 const problems: string[] = [];
 const duplicateName = `Duplicate.${randomUUID().slice(0, 8)}@contoso.com`;
 
@@ -44,17 +37,8 @@ beforeAll(async () => {
   const as = callAs(stack, tenant.token);
   expect((await as('POST', '/Users', entraUser(duplicateName))).status).toBe(201);
   expect((await as('POST', '/Users', entraUser(duplicateName.toLowerCase(), { externalId: 'other' }))).status).toBe(409);
-  userDataDir = mkdtempSync(join(tmpdir(), 'console-chromium-'));
-  context = await chromium.launchPersistentContext(userDataDir, {
-    executablePath: CHROMIUM,
-    headless: true,
-    args: ARGS,
-    viewport: { width: 1440, height: 1000 },
-    permissions: ['clipboard-read', 'clipboard-write'],
-    locale: 'en-US',
-    timezoneId: 'UTC',
-  });
-  page = context.pages()[0] ?? (await context.newPage());
+  browser = await launchChromium('console-chromium-', { viewport: { width: 1440, height: 1000 }, permissions: ['clipboard-read', 'clipboard-write'] });
+  page = browser.page;
   page.on('pageerror', (error) => problems.push(`pageerror: ${error.message}`));
   page.on('console', (message) => {
     if (message.type() === 'error' && !/status of 401/.test(message.text())) problems.push(`console: ${message.text()}`);
@@ -62,8 +46,7 @@ beforeAll(async () => {
 }, 180_000);
 
 afterAll(async () => {
-  await context?.close();
-  if (userDataDir) rmSync(userDataDir, { recursive: true, force: true });
+  await browser?.close();
   await stack?.close();
 });
 
@@ -211,7 +194,7 @@ describe('the console in Chromium', () => {
   it('in Azure (App Service Authentication) signs the operator in with Entra ID: no key asked or sent, the operator named', async () => {
     process.env.SCIM_ADMIN_ROLE = 'Scim.Operator';
     process.env.WEBSITE_AUTH_ENABLED = 'True';
-    const entra = await (context as BrowserContext).newPage();
+    const entra = await (browser as ConsoleBrowser).context.newPage();
     const sent: string[] = [];
     try {
       // What the platform does for a signed-in operator: inject the principal into every request, answer /.auth/me.

@@ -2,24 +2,18 @@
 // sign-in and picking a tenant it lists the tenant's change events newest first — time, type, subject, name,
 // changed attributes — pages to older events by cursor, follows the tenant picker, and runs under the page's CSP.
 import { randomUUID } from 'node:crypto';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launchChromium, type ConsoleBrowser } from './browser.js';
 import { callAs, createTenant, type CreatedTenant } from '../auth/helpers.js';
 import { entraUser, startStack, type Stack } from '../helpers/stack.js';
 
-const CHROMIUM = '/usr/bin/chromium';
-const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 const ADMIN_KEY = 'test-admin-key';
-if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: install Debian's chromium package (scripts/ensure-test-tools.sh does).`);
 
 let stack: Stack;
 let tenant: CreatedTenant;
-let context: BrowserContext | undefined;
+let browser: ConsoleBrowser | undefined;
 let page: Page;
-let userDataDir: string;
 let lastUser: string;
 const problems: string[] = [];
 
@@ -32,9 +26,8 @@ beforeAll(async () => {
   const created = await as('POST', '/Users', entraUser(lastUser));
   const patch = { schemas: ['urn:ietf:params:scim:api:messages:2.0:PatchOp'], Operations: [{ op: 'Replace', path: 'active', value: 'False' }, { op: 'Replace', path: 'title', value: 'Gone' }] };
   expect((await as('PATCH', `/Users/${created.body.id}`, patch)).status).toBe(200);
-  userDataDir = mkdtempSync(join(tmpdir(), 'events-chromium-'));
-  context = await chromium.launchPersistentContext(userDataDir, { executablePath: CHROMIUM, headless: true, args: ARGS, viewport: { width: 1440, height: 1000 }, locale: 'en-US', timezoneId: 'UTC' });
-  page = context.pages()[0] ?? (await context.newPage());
+  browser = await launchChromium('events-chromium-', { viewport: { width: 1440, height: 1000 } });
+  page = browser.page;
   page.on('pageerror', (error) => problems.push(`pageerror: ${error.message}`));
   page.on('console', (message) => {
     if (message.type() === 'error') problems.push(`console: ${message.text()}`);
@@ -42,8 +35,7 @@ beforeAll(async () => {
 }, 180_000);
 
 afterAll(async () => {
-  await context?.close();
-  if (userDataDir) rmSync(userDataDir, { recursive: true, force: true });
+  await browser?.close();
   await stack?.close();
 });
 

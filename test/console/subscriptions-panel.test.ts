@@ -1,36 +1,28 @@
 // Issue 17, console: in Chromium, the Event delivery panel creates a webhook subscription for the tenant (the secret
 // shown once), lists its deliveries after a SCIM change (status, attempts), redelivers one, and deletes it.
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launchChromium, type ConsoleBrowser } from './browser.js';
 import { entraUser, startStack, type Stack } from '../helpers/stack.js';
 import { ADMIN_KEY, startReceiver, type Receiver } from '../delivery/helpers.js';
 
-const CHROMIUM = '/usr/bin/chromium';
-const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
-if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: install Debian's chromium package (scripts/ensure-test-tools.sh does).`);
 
 let stack: Stack;
 let receiver: Receiver;
-let context: BrowserContext | undefined;
+let browser: ConsoleBrowser | undefined;
 let page: Page;
-let userDataDir: string;
 const problems: string[] = [];
 
 beforeAll(async () => {
   stack = await startStack({ SCIM_WEBHOOKS_ALLOW_LOOPBACK: 'true' });
   receiver = await startReceiver();
-  userDataDir = mkdtempSync(join(tmpdir(), 'subscriptions-chromium-'));
-  context = await chromium.launchPersistentContext(userDataDir, { executablePath: CHROMIUM, headless: true, args: ARGS, locale: 'en-US', timezoneId: 'UTC' });
-  page = context.pages()[0] ?? (await context.newPage());
+  browser = await launchChromium('subscriptions-chromium-');
+  page = browser.page;
   page.on('pageerror', (error) => problems.push(`pageerror: ${error.message}`));
   page.on('dialog', (dialog) => void dialog.accept());
 }, 120_000);
 afterAll(async () => {
-  await context?.close();
-  if (userDataDir) rmSync(userDataDir, { recursive: true, force: true });
+  await browser?.close();
   await stack?.close();
   await receiver?.close();
 });
