@@ -5,18 +5,21 @@ import { listQueryFrom, listResources } from '../scim/query.js';
 import { versionTag } from '../scim/representation.js';
 import { descriptorOf } from '../scim/resource-type.js';
 import { createResource, deleteResource, getResource, matchesAnyTag, patchResource, replaceResource } from '../scim/resource-service.js';
-import type { ResourceTypeName } from '../scim/schema.js';
+import { resourceSchema, type ResourceTypeName } from '../scim/schema.js';
+import { resolveProjection } from '../scim/projection.js';
 import { parseSearchRequest } from '../scim/search-request.js';
-import { listResponse } from './list-response.js';
 import { conditions, queryParams, readJsonBody } from './request.js';
-import { projectionOf, resourceResponse, scopeOf } from './resource-response.js';
+import { listResponse, noContentResponse, projectionOf, resourceResponse, scopeOf } from './resource-response.js';
 import { scimResponse } from './responses.js';
 import { scimHandler, type ScimContext } from './scim-handler.js';
 
 const body = (ctx: ScimContext): Promise<unknown> => readJsonBody(ctx.request, ctx.services.config.maxBodyBytes);
 
 export const createHandler = (type: ResourceTypeName): HttpHandler =>
-  scimHandler(type, async (ctx) => resourceResponse(201, await createResource(scopeOf(ctx), type, await body(ctx)), ctx));
+  scimHandler(type, async (ctx) => {
+    const { resource, members } = await createResource(scopeOf(ctx), type, await body(ctx));
+    return resourceResponse(201, resource, ctx, { members });
+  });
 
 export const getHandler = (type: ResourceTypeName): HttpHandler =>
   scimHandler(type, async (ctx) => {
@@ -29,13 +32,13 @@ export const getHandler = (type: ResourceTypeName): HttpHandler =>
 export const listHandler = (type: ResourceTypeName): HttpHandler =>
   scimHandler(type, async (ctx) => {
     const result = await listResources(scopeOf(ctx), type, listQueryFrom(queryParams(ctx.request)));
-    return listResponse(scopeOf(ctx), result, ctx.baseUrl, projectionOf(ctx));
+    return listResponse(scopeOf(ctx), result, ctx.baseUrl, projectionOf(ctx, type));
   });
 
 export const searchHandler = (type: ResourceTypeName): HttpHandler =>
   scimHandler(type, async (ctx) => {
     const { query, projection } = parseSearchRequest(await body(ctx));
-    return listResponse(scopeOf(ctx), await listResources(scopeOf(ctx), type, query), ctx.baseUrl, projection);
+    return listResponse(scopeOf(ctx), await listResources(scopeOf(ctx), type, query), ctx.baseUrl, resolveProjection(resourceSchema(type), projection));
   });
 
 export const replaceHandler = (type: ResourceTypeName): HttpHandler =>
@@ -48,7 +51,7 @@ export const replaceHandler = (type: ResourceTypeName): HttpHandler =>
 export const patchHandler = (type: ResourceTypeName): HttpHandler =>
   scimHandler(type, async (ctx) => {
     const patched = await patchResource(scopeOf(ctx), type, ctx.request.params.id, await body(ctx), conditions(ctx.request));
-    return descriptorOf(type).patchStatus === 204 ? scimResponse(204, undefined, { ETag: versionTag(patched) }) : resourceResponse(200, patched, ctx);
+    return descriptorOf(type).patchStatus === 204 ? noContentResponse(patched) : resourceResponse(200, patched, ctx);
   });
 
 export const deleteHandler = (type: ResourceTypeName): HttpHandler =>

@@ -53,21 +53,29 @@ function valuePathRef(name: string, schema: ResourceSchema): Ref | undefined {
   }
 }
 
+/** A request's projection, parsed once against the resource type's schema and used for every resource it shapes. */
+export interface ResolvedProjection {
+  readonly schema: ResourceSchema;
+  readonly include?: Ref[];
+  readonly exclude: Ref[];
+}
+
+export function resolveProjection(schema: ResourceSchema, projection: Projection = {}): ResolvedProjection {
+  return { schema, include: parseRefs(projection.attributes, schema), exclude: parseRefs(projection.excludedAttributes, schema) ?? [] };
+}
+
 /** Whether a response with this projection carries the top-level core attribute `name` (e.g. members, groups). */
-export function isRequested(name: string, schema: ResourceSchema, projection: Projection = {}): boolean {
+export function isRequested(name: string, { schema, include, exclude }: ResolvedProjection): boolean {
   const attribute = findAttribute(schema.topLevel, name);
   if (!attribute || attribute.returned === 'never') return false;
   const refersToIt = (r: Ref) => r.schema === '' && r.attribute === attribute.name;
-  if ((parseRefs(projection.excludedAttributes, schema) ?? []).some((r) => refersToIt(r) && r.sub === undefined && r.filter === undefined)) return false;
-  const include = parseRefs(projection.attributes, schema);
+  if (exclude.some((r) => refersToIt(r) && r.sub === undefined && r.filter === undefined)) return false;
   if (include) return include.some(refersToIt);
   return attribute.returned !== 'request';
 }
 
 /** Returns a copy of `resource` holding only what the response may carry. */
-export function project(resource: ScimResource, schema: ResourceSchema, projection: Projection = {}): ScimResource {
-  const include = parseRefs(projection.attributes, schema);
-  const exclude = parseRefs(projection.excludedAttributes, schema) ?? [];
+export function project(resource: ScimResource, { schema, include, exclude }: ResolvedProjection): ScimResource {
   const out: ScimResource = {};
   for (const [key, value] of Object.entries(resource)) {
     if (key === 'schemas') {

@@ -1,42 +1,60 @@
-// Renders stored resources for responses: the wire form, plus the membership attributes read from membership rows
-// only when the response will carry them (`excludedAttributes=members` never touches a member row).
-import type { StoredResource } from '../store/repository.js';
+// Response shaping of stored resources, in one pass per request: the projection is resolved once (resolveProjection),
+// the views it needs that live in rows of their own (a group's members, a user's groups) are loaded, then each body is
+// shaped without touching storage. `excludedAttributes=members` never reads a member row.
+import type { GroupRef, MemberRow, StoredResource } from '../store/repository.js';
 import { ScimError } from './errors.js';
 import type { ScimResource } from './normalize.js';
-import { isRequested, project, type Projection } from './projection.js';
+import { isRequested, project, type ResolvedProjection } from './projection.js';
 import { toScim } from './representation.js';
 import type { TenantScope } from './resource-service.js';
 import { descriptorOf, isStoredApart } from './resource-type.js';
-import { resourceSchema } from './schema.js';
 
-/** Members a list page may still render, shared by the page's resources (lib/http/list-response.ts). */
+/** Members a list page may still render, shared by the page's resources (lib/http/resource-response.ts). */
 export interface MemberBudget {
   limit: number;
   remaining: number;
 }
 
-export async function render(scope: TenantScope, stored: StoredResource, baseUrl: string, projection: Projection = {}, budget?: MemberBudget): Promise<ScimResource> {
-  const schema = resourceSchema(stored.type);
-  const resource = toScim(stored, baseUrl);
+/** What a response carries beside the stored resource: read from membership rows, or already known to the verb. */
+export interface ResourceViews {
+  members?: MemberRow[];
+  groups?: GroupRef[];
+}
+
+/** Reads the views the projection asks for and the caller does not already know. */
+export async function loadViews(scope: TenantScope, stored: StoredResource, projection: ResolvedProjection, budget?: MemberBudget, known: ResourceViews = {}): Promise<ResourceViews> {
   const descriptor = descriptorOf(stored.type);
-  if (isStoredApart(descriptor, 'members') && isRequested('members', schema, projection)) {
-    const members: Record<string, unknown>[] = [];
-    for await (const m of scope.repository.members(scope.tenant, stored.id)) {
-      // Stop reading at the bound: a page of large groups would otherwise cost unbounded reads and memory.
-      if (budget && --budget.remaining < 0) {
-        throw new ScimError(400, 'tooMany', `This page would carry more than ${budget.limit} group members; ask for fewer resources (count) or use excludedAttributes=members.`);
+  const views: ResourceViews = {};
+  if (isStoredApart(descriptor, 'members') && isRequested('members', projection)) {
+    views.members = known.members ?? [];
+    if (!known.members) {
+      for await (const m of scope.repository.members(scope.tenant, stored.id)) {
+        // Stop reading at the bound: a page of large groups would otherwise cost unbounded reads and memory.
+        if (budget && --budget.remaining < 0) {
+          throw new ScimError(400, 'tooMany', `This page would carry more than ${budget.limit} group members; ask for fewer resources (count) or use excludedAttributes=members.`);
+        }
+        views.members.push(m);
       }
+    }
+  }
+  if (descriptor.membershipView === 'groups' && isRequested('groups', projection)) {
+    views.groups = known.groups ?? (await scope.repository.groupsOf(scope.tenant, stored.id));
+  }
+  return views;
+}
+
+/** The response body of one resource: its wire form with the loaded views, projected. No storage. */
+export function shapeResource(stored: StoredResource, views: ResourceViews, baseUrl: string, projection: ResolvedProjection): ScimResource {
+  const resource = toScim(stored, baseUrl);
+  if (views.members) {
+    resource.members = views.members.map((m) => {
       const member: Record<string, unknown> = { value: m.value, $ref: `${baseUrl}/${m.type}s/${m.value}`, type: m.type };
       if (m.display !== undefined) member.display = m.display;
-      members.push(member);
-    }
-    resource.members = members;
+      return member;
+    });
   }
-  if (descriptor.membershipView === 'groups' && isRequested('groups', schema, projection)) {
-    const groups = await scope.repository.groupsOf(scope.tenant, stored.id);
-    if (groups.length > 0) {
-      resource.groups = groups.map((g) => ({ value: g.value, $ref: `${baseUrl}/Groups/${g.value}`, display: g.display, type: 'direct' }));
-    }
+  if (views.groups && views.groups.length > 0) {
+    resource.groups = views.groups.map((g) => ({ value: g.value, $ref: `${baseUrl}/Groups/${g.value}`, display: g.display, type: 'direct' }));
   }
-  return project(resource, schema, projection);
+  return project(resource, projection);
 }

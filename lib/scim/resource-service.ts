@@ -1,7 +1,7 @@
 // The SCIM verbs on one resource, shared by Users and Groups: normalize and validate input, enforce mutability and
 // preconditions, and write through the repository with optimistic concurrency (re-read and retry on a lost race).
 import type { ServiceConfig } from '../config.js';
-import { ConcurrencyError, type ResourceRepository, type StoredResource } from '../store/repository.js';
+import { ConcurrencyError, type MemberRow, type ResourceRepository, type StoredResource } from '../store/repository.js';
 import { deepEqual } from './attribute-types.js';
 import { badRequest, notFound, preconditionFailed } from './errors.js';
 import { assertMemberLimit, memberRefs, planMemberChanges, resolveMembers, type MemberDelta } from './members.js';
@@ -34,7 +34,13 @@ function splitMembers(type: ResourceTypeName, data: ScimResource): { data: ScimR
   return { data: rest, members: data.members };
 }
 
-export async function createResource(scope: TenantScope, type: ResourceTypeName, body: unknown): Promise<StoredResource> {
+/** A created resource and, for a type with members, the members it was created with (the response needs no read back). */
+export interface Created {
+  resource: StoredResource;
+  members?: MemberRow[];
+}
+
+export async function createResource(scope: TenantScope, type: ResourceTypeName, body: unknown): Promise<Created> {
   const normalized = normalizeResource(body, resourceSchema(type), { strict: scope.config.strictSchema });
   validateResource(type, normalized);
   const { data, members } = splitMembers(type, normalized);
@@ -43,7 +49,8 @@ export async function createResource(scope: TenantScope, type: ResourceTypeName,
   assertMemberLimit(refs.length, scope.config.maxMembersPerPatch);
   const add = await resolveMembers(scope.repository, scope.tenant, refs);
   const created = await scope.repository.create(scope.tenant, type, data);
-  return add.length > 0 ? scope.repository.changeMembers(scope.tenant, created, add, []) : created;
+  const resource = add.length > 0 ? await scope.repository.changeMembers(scope.tenant, created, add, []) : created;
+  return { resource, members: isStoredApart(descriptorOf(type), 'members') ? add : undefined };
 }
 
 export async function getResource(scope: TenantScope, type: ResourceTypeName, id: string): Promise<StoredResource> {

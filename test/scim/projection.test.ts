@@ -1,6 +1,6 @@
 // attributes / excludedAttributes and the schema's `returned` characteristic (RFC 7644 §3.4.2.5, §3.9).
 import { describe, expect, it } from 'vitest';
-import { isRequested, project } from '../../lib/scim/projection.js';
+import { isRequested, project, resolveProjection } from '../../lib/scim/projection.js';
 import { groupSchemaInfo, userSchemaInfo } from '../../lib/scim/schema.js';
 
 const ENT = 'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User';
@@ -21,15 +21,15 @@ const user = {
 
 describe('project', () => {
   it('returns default attributes, never password, and request-only groups only when asked', () => {
-    const out = project(user, userSchemaInfo);
+    const out = project(user, resolveProjection(userSchemaInfo));
     expect(out).not.toHaveProperty('password');
     expect(out).not.toHaveProperty('groups');
     expect(out.userName).toBe('jo@x');
-    expect(project(user, userSchemaInfo, { attributes: ['groups'] }).groups).toEqual([{ value: 'g1' }]);
+    expect(project(user, resolveProjection(userSchemaInfo, { attributes: ['groups'] })).groups).toEqual([{ value: 'g1' }]);
   });
 
   it('keeps only the listed attributes plus id and schemas, with sub-attributes', () => {
-    expect(project(user, userSchemaInfo, { attributes: ['userName', 'emails.value', 'name.familyName'] })).toEqual({
+    expect(project(user, resolveProjection(userSchemaInfo, { attributes: ['userName', 'emails.value', 'name.familyName'] }))).toEqual({
       schemas: ['urn:ietf:params:scim:schemas:core:2.0:User'],
       id: '1',
       userName: 'jo@x',
@@ -39,13 +39,13 @@ describe('project', () => {
   });
 
   it('handles extension URNs: a whole extension, or one URN-qualified attribute', () => {
-    expect(project(user, userSchemaInfo, { attributes: [LOOOP] })).toEqual({ schemas: ['urn:ietf:params:scim:schemas:core:2.0:User', LOOOP], id: '1', [LOOOP]: { position: 'Chef' } });
-    const dept = project(user, userSchemaInfo, { attributes: [`${ENT}:department`] });
+    expect(project(user, resolveProjection(userSchemaInfo, { attributes: [LOOOP] }))).toEqual({ schemas: ['urn:ietf:params:scim:schemas:core:2.0:User', LOOOP], id: '1', [LOOOP]: { position: 'Chef' } });
+    const dept = project(user, resolveProjection(userSchemaInfo, { attributes: [`${ENT}:department`] }));
     expect(dept[ENT]).toEqual({ department: 'Sales' });
   });
 
   it('removes excluded attributes, sub-attributes and extensions, but never id', () => {
-    const out = project(user, userSchemaInfo, { excludedAttributes: ['emails', 'name.givenName', LOOOP, 'id', 'META'] });
+    const out = project(user, resolveProjection(userSchemaInfo, { excludedAttributes: ['emails', 'name.givenName', LOOOP, 'id', 'META'] }));
     expect(out).not.toHaveProperty('emails');
     expect(out).not.toHaveProperty(LOOOP);
     expect(out).not.toHaveProperty('meta');
@@ -55,18 +55,18 @@ describe('project', () => {
   });
 
   it('ignores unknown attribute names, as RFC 7644 allows', () => {
-    expect(project(user, userSchemaInfo, { attributes: ['nope', 'userName'] })).toMatchObject({ id: '1', userName: 'jo@x' });
+    expect(project(user, resolveProjection(userSchemaInfo, { attributes: ['nope', 'userName'] }))).toMatchObject({ id: '1', userName: 'jo@x' });
   });
 });
 
 describe('isRequested', () => {
   it('tells whether a response carries members, so excludedAttributes=members reads no member row', () => {
-    expect(isRequested('members', groupSchemaInfo)).toBe(true);
-    expect(isRequested('members', groupSchemaInfo, { excludedAttributes: ['members'] })).toBe(false);
-    expect(isRequested('members', groupSchemaInfo, { attributes: ['displayName'] })).toBe(false);
-    expect(isRequested('members', groupSchemaInfo, { attributes: ['members.value'] })).toBe(true);
-    expect(isRequested('groups', userSchemaInfo)).toBe(false);
-    expect(isRequested('groups', userSchemaInfo, { attributes: ['groups'] })).toBe(true);
+    expect(isRequested('members', resolveProjection(groupSchemaInfo))).toBe(true);
+    expect(isRequested('members', resolveProjection(groupSchemaInfo, { excludedAttributes: ['members'] }))).toBe(false);
+    expect(isRequested('members', resolveProjection(groupSchemaInfo, { attributes: ['displayName'] }))).toBe(false);
+    expect(isRequested('members', resolveProjection(groupSchemaInfo, { attributes: ['members.value'] }))).toBe(true);
+    expect(isRequested('groups', resolveProjection(userSchemaInfo))).toBe(false);
+    expect(isRequested('groups', resolveProjection(userSchemaInfo, { attributes: ['groups'] }))).toBe(true);
   });
 });
 
@@ -74,28 +74,28 @@ describe('value paths in attributes / excludedAttributes (Microsoft\'s Postman s
   const two = { ...user, emails: [{ type: 'work', value: 'jo@x', primary: true }, { type: 'home', value: 'jo@home' }] };
 
   it('attributes=emails[type eq "work"] answers with the matching emails only', () => {
-    const out = project(two, userSchemaInfo, { attributes: ['emails[type eq "work"]'] });
+    const out = project(two, resolveProjection(userSchemaInfo, { attributes: ['emails[type eq "work"]'] }));
     expect(out.emails).toEqual([{ type: 'work', value: 'jo@x', primary: true }]);
     expect(out.id).toBe('1');
     expect(out).not.toHaveProperty('userName');
   });
 
   it('attributes=emails[type eq "work"].value keeps only that sub-attribute of the matching emails', () => {
-    expect(project(two, userSchemaInfo, { attributes: ['emails[type eq "work"].value'] }).emails).toEqual([{ value: 'jo@x' }]);
+    expect(project(two, resolveProjection(userSchemaInfo, { attributes: ['emails[type eq "work"].value'] })).emails).toEqual([{ value: 'jo@x' }]);
   });
 
   it('several value paths on one attribute select the union, case-insensitively', () => {
-    const out = project(two, userSchemaInfo, { attributes: ['Emails[Type eq "work"]', 'emails[type eq "home"].value'] });
+    const out = project(two, resolveProjection(userSchemaInfo, { attributes: ['Emails[Type eq "work"]', 'emails[type eq "home"].value'] }));
     expect(out.emails).toEqual([{ type: 'work', value: 'jo@x', primary: true }, { value: 'jo@home' }]);
   });
 
   it('a value path that matches nothing leaves the attribute out; an unparsable one is ignored like an unknown name', () => {
-    expect(project(two, userSchemaInfo, { attributes: ['emails[type eq "other"]', 'userName'] })).not.toHaveProperty('emails');
-    expect(project(two, userSchemaInfo, { attributes: ['emails[type eq', 'userName'] }).userName).toBe('jo@x');
+    expect(project(two, resolveProjection(userSchemaInfo, { attributes: ['emails[type eq "other"]', 'userName'] }))).not.toHaveProperty('emails');
+    expect(project(two, resolveProjection(userSchemaInfo, { attributes: ['emails[type eq', 'userName'] })).userName).toBe('jo@x');
   });
 
   it('excludedAttributes=emails[type eq "home"] drops only the matching emails', () => {
-    const out = project(two, userSchemaInfo, { excludedAttributes: ['emails[type eq "home"]'] });
+    const out = project(two, resolveProjection(userSchemaInfo, { excludedAttributes: ['emails[type eq "home"]'] }));
     expect(out.emails).toEqual([{ type: 'work', value: 'jo@x', primary: true }]);
     expect(out.userName).toBe('jo@x');
   });
