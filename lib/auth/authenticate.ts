@@ -40,10 +40,6 @@ export class AuthenticationError extends ScimError {
   }
 }
 
-export function unauthorized(reason = 'invalid token'): ScimError {
-  return new AuthenticationError(reason, true);
-}
-
 export function bearerToken(request: HttpRequest): string {
   const header = request.headers.get('authorization');
   if (!header) throw new AuthenticationError('no Authorization header', false);

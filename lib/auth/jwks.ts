@@ -43,8 +43,3 @@ export function remoteKeySet(url: string, cooldownMs: number, redirect: RequestR
   }
   return set;
 }
-
-/** Forgets fetched key sets (tests). */
-export function clearKeySets(): void {
-  keySets.clear();
-}

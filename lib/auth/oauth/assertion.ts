@@ -5,7 +5,7 @@
 // exp required, exp/nbf/iat with 60 s skew; a maximum lifetime. The crypto is jose's.
 import { errors, jwtVerify } from 'jose';
 import type { FederationTrust } from '../../store/oauth-store.js';
-import { clearKeySets, KeysUnavailableError, remoteKeySet } from '../jwks.js';
+import { KeysUnavailableError, remoteKeySet } from '../jwks.js';
 import { acceptableJwksUrl, type OAuthSettings } from './config.js';
 
 /** The assertion is not acceptable; `reason` is for server-side diagnostics only. */
@@ -23,11 +23,6 @@ export interface VerifiedAssertion {
   jti?: string;
   /** exp, in seconds since the epoch. */
   exp: number;
-}
-
-/** Forgets fetched key sets (tests). */
-export function clearAssertionKeyCache(): void {
-  clearKeySets();
 }
 
 export async function verifyClientAssertion(assertion: string, trust: FederationTrust, settings: OAuthSettings, now = Date.now()): Promise<VerifiedAssertion> {
