@@ -1,7 +1,7 @@
 // Delivery to an Azure Storage Queue of the service's own storage account: each message is the CloudEvent JSON,
 // base64-encoded (what an Azure Functions queue trigger decodes by default). Locally Azurite's Queue service through a
 // connection string; in Azure the account's queue endpoint with the managed identity (no keys).
-import { QueueServiceClient, type StoragePipelineOptions } from '@azure/storage-queue';
+import type { QueueServiceClient, StoragePipelineOptions } from '@azure/storage-queue';
 import type { DeliveryConfig } from './config.js';
 import type { AttemptOutcome } from './webhook-sender.js';
 
@@ -34,6 +34,9 @@ export class QueueSender {
 
   private service(): Promise<QueueServiceClient> {
     this.client ??= (async () => {
+      // Imported on first use: the queue SDK (with its XML stack) is a fifth of the bundle, and a cold start of the
+      // SCIM endpoint should not pay for it.
+      const { QueueServiceClient } = await import('@azure/storage-queue');
       if (this.config.queueConnectionString) return QueueServiceClient.fromConnectionString(this.config.queueConnectionString, pipeline);
       if (!this.config.queueEndpoint) throw new QueueNotConfiguredError();
       // Imported lazily: @azure/identity is large and only needed in Azure.
