@@ -13,11 +13,14 @@
 // scan-cache.ts; cursors (RFC 9865) carry their resume position themselves.
 import type { StoredResource } from '../store/repository.js';
 import { badRequest } from './errors.js';
-import { compareValues, matchesFilter, parseFilter, validateFilter, valuesAtPath, type FilterNode } from './filter.js';
+import { compareValues, matchesFilter, parseFilter, validateFilter } from './filter.js';
+import { decodeCursor, encodeCursor } from './list-cursor.js';
+import { MAX_FILTER_LOOKUPS, memberNeeds, planLookups, type Lookup } from './list-plan.js';
+import { sortAttribute, sortValue, withId } from './list-sort.js';
 import type { TenantScope } from './resource-service.js';
 import { descriptorOf, isStoredApart } from './resource-type.js';
 import { scanCache, type ScanSnapshot } from './scan-cache.js';
-import { resourceSchema, type ResourceSchema, type ResourceTypeName, type ScimAttribute } from './schema.js';
+import { resourceSchema, type ResourceTypeName } from './schema.js';
 
 export interface ListQuery {
   filter?: string;
@@ -59,69 +62,6 @@ export function listQueryFrom(get: (name: string) => string | null | undefined):
   };
 }
 
-interface Lookup {
-  kind: 'id' | 'uniqueName' | 'externalId' | 'memberOf';
-  value: string;
-}
-
-/**
- * Most point lookups one filter may plan (each costs one or two storage calls). Beyond it the filter is refused: a scan
- * instead would read the whole tenant to count the first page, which is no cheaper. Entra sends one lookup per query.
- */
-export const MAX_FILTER_LOOKUPS = 10;
-
-/** `members[value eq "x"]`, `members.value eq "x"`, `members eq "x"`: the member id a group filter asks about. */
-function memberIdOf(node: FilterNode, schema: ResourceSchema): string | undefined {
-  if (node.op === 'valuePath') {
-    if (schema.resolve(node.path)?.attribute.name !== 'members') return undefined;
-    const inner = node.filter;
-    return inner.op === 'eq' && inner.path.toLowerCase() === 'value' && typeof inner.value === 'string' ? inner.value : undefined;
-  }
-  if (node.op !== 'eq' || typeof node.value !== 'string') return undefined;
-  const resolved = schema.resolve(node.path);
-  const isMembers = resolved?.attribute.name === 'members' && (!resolved.subAttribute || resolved.subAttribute.name === 'value');
-  return isMembers ? node.value : undefined;
-}
-
-/** What evaluating a group filter needs from the membership rows: some ids' presence, or (rarely) every member. */
-function memberNeeds(node: FilterNode, schema: ResourceSchema, needs = { ids: new Set<string>(), full: false }): { ids: Set<string>; full: boolean } {
-  const id = memberIdOf(node, schema);
-  if (id !== undefined) needs.ids.add(id);
-  else if (node.op === 'and' || node.op === 'or') {
-    memberNeeds(node.left, schema, needs);
-    memberNeeds(node.right, schema, needs);
-  } else if (node.op === 'not') memberNeeds(node.filter, schema, needs);
-  else if ('path' in node && schema.resolve(node.path)?.attribute.name === 'members') needs.full = true;
-  return needs;
-}
-
-/** The point lookups that produce every resource the filter can match, or undefined when a scan is needed. */
-export function planLookups(node: FilterNode, schema: ResourceSchema): Lookup[] | undefined {
-  const memberId = memberIdOf(node, schema);
-  if (memberId !== undefined) return [{ kind: 'memberOf', value: memberId }];
-  switch (node.op) {
-    case 'eq': {
-      if (typeof node.value !== 'string') return undefined;
-      const resolved = schema.resolve(node.path);
-      if (!resolved || resolved.extension || resolved.subAttribute) return undefined;
-      const name = resolved.attribute.name;
-      if (name === 'id') return [{ kind: 'id', value: node.value }];
-      if (name === 'externalId') return [{ kind: 'externalId', value: node.value }];
-      if (resolved.attribute.uniqueness === 'server') return [{ kind: 'uniqueName', value: node.value }];
-      return undefined;
-    }
-    case 'and':
-      return planLookups(node.left, schema) ?? planLookups(node.right, schema);
-    case 'or': {
-      const left = planLookups(node.left, schema);
-      const right = left && planLookups(node.right, schema);
-      return left && right ? [...left, ...right] : undefined;
-    }
-    default:
-      return undefined;
-  }
-}
-
 async function runLookups(scope: TenantScope, type: ResourceTypeName, lookups: Lookup[]): Promise<StoredResource[]> {
   const results = await Promise.all(
     lookups.map(async (l): Promise<StoredResource[]> => {
@@ -138,26 +78,6 @@ async function runLookups(scope: TenantScope, type: ResourceTypeName, lookups: L
   const byId = new Map<string, StoredResource>();
   for (const r of results.flat()) byId.set(r.id, r);
   return [...byId.values()].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
-}
-
-function sortAttribute(sortBy: string, schema: ResourceSchema): ScimAttribute {
-  const resolved = schema.resolve(sortBy);
-  const attribute = resolved?.subAttribute ?? resolved?.attribute;
-  if (!resolved || !attribute) throw badRequest('invalidValue', `"sortBy" names an unknown attribute: ${JSON.stringify(sortBy)}.`);
-  if (attribute.type === 'complex') throw badRequest('invalidValue', `"sortBy" must name a singular simple attribute, not ${JSON.stringify(sortBy)}.`);
-  if (attribute.returned === 'never') throw badRequest('invalidValue', `"sortBy" cannot name ${JSON.stringify(sortBy)}, which is never returned.`);
-  return attribute;
-}
-
-/** RFC 7644 §3.4.2.3: sort by the attribute's value; for a multi-valued attribute, its primary value (or the first). */
-function sortValue(resource: StoredResource, path: string, schema: ResourceSchema): unknown {
-  const resolved = schema.resolve(path);
-  if (!resolved?.attribute.multiValued) return valuesAtPath(withId(resource), path, schema)[0];
-  const container = resolved.extension ? (resource.data[resolved.schema] as Record<string, unknown> | undefined) : resource.data;
-  const items = container?.[resolved.attribute.name];
-  if (!Array.isArray(items) || items.length === 0) return undefined;
-  const chosen = (items.find((i) => (i as Record<string, unknown>)?.primary === true) ?? items[0]) as Record<string, unknown>;
-  return typeof chosen === 'object' && chosen !== null ? chosen[resolved.subAttribute?.name ?? 'value'] : chosen;
 }
 
 export async function listResources(scope: TenantScope, type: ResourceTypeName, query: ListQuery): Promise<ListResult> {
@@ -307,25 +227,6 @@ async function memberView(scope: TenantScope, groupId: string, needs: { ids: Set
   return [...present].map((value) => ({ value }));
 }
 
-/** Filters see `id` and `meta` like clients do. */
-function withId(r: StoredResource): Record<string, unknown> {
-  return { ...r.data, id: r.id, meta: { created: r.created, lastModified: r.lastModified, resourceType: r.type, version: `W/"${r.version}"` } };
-}
-
 function cacheKey(tenant: string, type: ResourceTypeName, query: ListQuery): string {
   return JSON.stringify([tenant, type, query.filter ?? '', query.sortBy ?? '', query.sortOrder ?? '']);
-}
-
-function encodeCursor(c: { index: number; afterId: string }): string {
-  return Buffer.from(JSON.stringify([c.index, c.afterId])).toString('base64url');
-}
-
-function decodeCursor(text: string): { index: number; afterId: string } {
-  try {
-    const [index, afterId] = JSON.parse(Buffer.from(text, 'base64url').toString('utf8')) as [unknown, unknown];
-    if (Number.isInteger(index) && (index as number) >= 1 && typeof afterId === 'string' && afterId.length < 100) return { index: index as number, afterId };
-  } catch {
-    // fall through
-  }
-  throw badRequest('invalidCursor', 'The cursor is not valid.');
 }

@@ -7,7 +7,7 @@ import { TableClient } from '@azure/data-tables';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inject } from 'vitest';
 import { loadConfig } from '../../lib/config.js';
-import { MAX_FILTER_LOOKUPS } from '../../lib/scim/query.js';
+import { MAX_FILTER_LOOKUPS } from '../../lib/scim/list-plan.js';
 import { totalStorageCalls, withRequestMetrics } from '../../lib/store/metrics.js';
 import { TableRepository } from '../../lib/store/table-repository.js';
 import { expectInvariants } from '../helpers/invariants.js';

@@ -3,7 +3,7 @@
 import { randomUUID } from 'node:crypto';
 import { describe, expect, inject, it } from 'vitest';
 import { parseFilter } from '../../lib/scim/filter.js';
-import { planLookups } from '../../lib/scim/query.js';
+import { planLookups } from '../../lib/scim/list-plan.js';
 import { buildDescriptors, descriptors } from '../../lib/scim/resource-type.js';
 import { defaultCatalog, ResourceSchema, type SchemaCatalog, type ScimSchema } from '../../lib/scim/schema.js';
 import { MemoryRepository } from '../../lib/store/memory-repository.js';
