@@ -74,7 +74,7 @@
             try { data = text ? JSON.parse(text) : null; } catch (e) { data = null; }
             if (res.status === 401) throw new ApiError(401, mode === 'entra' ? 'Your sign-in has ended; sign in again.' : 'The admin key was not accepted.');
             if (res.status === 403) throw new ApiError(403, 'Your account is not in the console\u2019s operators role.');
-            if (!res.ok) throw new ApiError(res.status, (data && data.error) || ('The request failed (HTTP ' + res.status + ').'));
+            if (!res.ok) throw new ApiError(res.status, (data && data.detail) || ('The request failed (HTTP ' + res.status + ').'));
             return data;
           });
         });
@@ -555,7 +555,7 @@
         .then(function (res) { return res.json().then(function (body) { return { ok: res.ok, body: body }; }); })
         .then(function (reply) {
           if (ticket !== state.seq) return;
-          if (!reply.ok) throw new Error((reply.body && (reply.body.detail || reply.body.error)) || 'The events could not be loaded.');
+          if (!reply.ok) throw new Error((reply.body && reply.body.detail) || 'The events could not be loaded.');
           var rows = $('events-rows');
           if (!more) while (rows.firstChild) rows.removeChild(rows.firstChild);
           reply.body.events.forEach(function (e) { rows.appendChild(row(e)); });
@@ -604,7 +604,7 @@
         return res.text().then(function (text) {
           var parsed = null;
           try { parsed = text ? JSON.parse(text) : null; } catch (e) { parsed = null; }
-          if (!res.ok) throw new Error((parsed && (parsed.detail || parsed.error)) || ('HTTP ' + res.status));
+          if (!res.ok) throw new Error((parsed && parsed.detail) || ('HTTP ' + res.status));
           return parsed;
         });
       });
