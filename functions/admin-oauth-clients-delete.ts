@@ -2,14 +2,12 @@ import { ADMIN_ROUTE, adminHandler, tenantParam } from '../lib/auth/admin-http.j
 import { OAuthClientAdmin } from '../lib/auth/oauth/clients.js';
 import { oauthSettingsFromEnv } from '../lib/auth/oauth/config.js';
 import { registerHttp } from '../lib/http/register.js';
-import { getServices } from '../lib/services.js';
 
 registerHttp('admin-oauth-clients-delete', {
   methods: ['DELETE'],
   authLevel: 'admin',
   route: `${ADMIN_ROUTE}/{tenantId}/oauth-clients/{clientId}`,
-  handler: adminHandler('oauth-client-delete', async (_admin, request) => {
-    const services = await getServices();
+  handler: adminHandler('oauth-client-delete', async ({ request, services }) => {
     const admin = new OAuthClientAdmin(services.tenants, services.oauth, oauthSettingsFromEnv());
     return { status: 200, body: await admin.delete(tenantParam(request), request.params.clientId ?? '') };
   }),

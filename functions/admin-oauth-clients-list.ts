@@ -2,14 +2,12 @@ import { ADMIN_ROUTE, adminHandler, tenantParam } from '../lib/auth/admin-http.j
 import { OAuthClientAdmin } from '../lib/auth/oauth/clients.js';
 import { oauthSettingsFromEnv } from '../lib/auth/oauth/config.js';
 import { registerHttp } from '../lib/http/register.js';
-import { getServices } from '../lib/services.js';
 
 registerHttp('admin-oauth-clients-list', {
   methods: ['GET'],
   authLevel: 'admin',
   route: `${ADMIN_ROUTE}/{tenantId}/oauth-clients`,
-  handler: adminHandler('oauth-client-list', async (_admin, request) => {
-    const services = await getServices();
+  handler: adminHandler('oauth-client-list', async ({ request, services }) => {
     const clients = await new OAuthClientAdmin(services.tenants, services.oauth, oauthSettingsFromEnv()).list(tenantParam(request));
     return { status: 200, body: { clients } };
   }),

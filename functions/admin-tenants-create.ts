@@ -5,8 +5,9 @@ registerHttp('admin-tenants-create', {
   methods: ['POST'],
   authLevel: 'admin',
   route: ADMIN_ROUTE,
-  handler: adminHandler('create', async (admin, request) => {
-    const body = await readAdminBody(request, ['name', 'jwtIssuerTenant', 'requestsPerMinute']);
+  handler: adminHandler('create', async (ctx) => {
+    const { admin, request } = ctx;
+    const body = await readAdminBody(ctx, ['name', 'jwtIssuerTenant', 'requestsPerMinute']);
     const created = await admin.create({
       name: stringField(body, 'name') ?? '',
       jwtIssuerTenant: stringField(body, 'jwtIssuerTenant'),

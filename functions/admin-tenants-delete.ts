@@ -5,5 +5,5 @@ registerHttp('admin-tenants-delete', {
   methods: ['DELETE'],
   authLevel: 'admin',
   route: `${ADMIN_ROUTE}/{tenantId}`,
-  handler: adminHandler('delete', async (admin, request) => ({ status: 200, body: await admin.delete(tenantParam(request)) })),
+  handler: adminHandler('delete', async ({ admin, request }) => ({ status: 200, body: await admin.delete(tenantParam(request)) })),
 });

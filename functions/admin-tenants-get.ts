@@ -5,5 +5,5 @@ registerHttp('admin-tenants-get', {
   methods: ['GET'],
   authLevel: 'admin',
   route: `${ADMIN_ROUTE}/{tenantId}`,
-  handler: adminHandler('get', async (admin, request) => ({ status: 200, body: await admin.show(tenantParam(request)) })),
+  handler: adminHandler('get', async ({ admin, request }) => ({ status: 200, body: await admin.show(tenantParam(request)) })),
 });

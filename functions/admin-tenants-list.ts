@@ -5,5 +5,5 @@ registerHttp('admin-tenants-list', {
   methods: ['GET'],
   authLevel: 'admin',
   route: ADMIN_ROUTE,
-  handler: adminHandler('list', async (admin) => ({ status: 200, body: { tenants: await admin.list() } })),
+  handler: adminHandler('list', async ({ admin }) => ({ status: 200, body: { tenants: await admin.list() } })),
 });

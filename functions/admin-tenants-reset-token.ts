@@ -5,8 +5,9 @@ registerHttp('admin-tenants-reset-token', {
   methods: ['POST'],
   authLevel: 'admin',
   route: `${ADMIN_ROUTE}/{tenantId}/reset-token`,
-  handler: adminHandler('reset-token', async (admin, request) => {
-    const body = await readAdminBody(request, ['graceSeconds']);
+  handler: adminHandler('reset-token', async (ctx) => {
+    const { admin, request } = ctx;
+    const body = await readAdminBody(ctx, ['graceSeconds']);
     return { status: 200, body: await admin.resetToken(tenantParam(request), { graceSeconds: numberField(body, 'graceSeconds') }) };
   }),
 });

@@ -5,5 +5,5 @@ registerHttp('admin-tenants-revoke', {
   methods: ['POST'],
   authLevel: 'admin',
   route: `${ADMIN_ROUTE}/{tenantId}/revoke`,
-  handler: adminHandler('revoke', async (admin, request) => ({ status: 200, body: await admin.revoke(tenantParam(request)) })),
+  handler: adminHandler('revoke', async ({ admin, request }) => ({ status: 200, body: await admin.revoke(tenantParam(request)) })),
 });

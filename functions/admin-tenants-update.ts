@@ -6,8 +6,9 @@ registerHttp('admin-tenants-update', {
   methods: ['PATCH'],
   authLevel: 'admin',
   route: `${ADMIN_ROUTE}/{tenantId}`,
-  handler: adminHandler('update', async (admin, request) => {
-    const body = await readAdminBody(request, ['name', 'status', 'jwtIssuerTenant', 'requestsPerMinute']);
+  handler: adminHandler('update', async (ctx) => {
+    const { admin, request } = ctx;
+    const body = await readAdminBody(ctx, ['name', 'status', 'jwtIssuerTenant', 'requestsPerMinute']);
     const status = stringField(body, 'status');
     if (status !== undefined && status !== 'active' && status !== 'suspended') throw new AdminError(400, 'status must be "active" or "suspended".');
     const changes: UpdateTenantInput = {

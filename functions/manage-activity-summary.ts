@@ -4,14 +4,13 @@
 import { ActivityAdmin } from '../lib/activity/admin.js';
 import { ADMIN_ROUTE, adminHandler, tenantParam } from '../lib/auth/admin-http.js';
 import { registerHttp } from '../lib/http/register.js';
-import { getServices } from '../lib/services.js';
 
 registerHttp('manage-activity-summary', {
   methods: ['GET'],
   authLevel: 'admin',
   route: `${ADMIN_ROUTE}/{tenantId}/activity/summary`,
-  handler: adminHandler('activity-summary', async (_admin, request) => ({
+  handler: adminHandler('activity-summary', async ({ request, services }) => ({
     status: 200,
-    body: await new ActivityAdmin(await getServices()).summary(tenantParam(request), request.query),
+    body: await new ActivityAdmin(services).summary(tenantParam(request), request.query),
   })),
 });

@@ -3,14 +3,13 @@
 import { ActivityAdmin } from '../lib/activity/admin.js';
 import { ADMIN_ROUTE, adminHandler, tenantParam } from '../lib/auth/admin-http.js';
 import { registerHttp } from '../lib/http/register.js';
-import { getServices } from '../lib/services.js';
 
 registerHttp('manage-activity', {
   methods: ['GET'],
   authLevel: 'admin',
   route: `${ADMIN_ROUTE}/{tenantId}/activity`,
-  handler: adminHandler('activity', async (_admin, request) => ({
+  handler: adminHandler('activity', async ({ request, services }) => ({
     status: 200,
-    body: await new ActivityAdmin(await getServices()).page(tenantParam(request), request.query),
+    body: await new ActivityAdmin(services).page(tenantParam(request), request.query),
   })),
 });

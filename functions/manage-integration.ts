@@ -4,14 +4,13 @@ import { ActivityAdmin } from '../lib/activity/admin.js';
 import { adminHandler } from '../lib/auth/admin-http.js';
 import { baseUrlOf } from '../lib/http/request.js';
 import { registerHttp } from '../lib/http/register.js';
-import { getServices } from '../lib/services.js';
 
 registerHttp('manage-integration', {
   methods: ['GET'],
   authLevel: 'admin',
   route: 'manage/integration',
-  handler: adminHandler('integration-list', async (_admin, request) => ({
+  handler: adminHandler('integration-list', async ({ request, services }) => ({
     status: 200,
-    body: await new ActivityAdmin(await getServices()).list(baseUrlOf(request)),
+    body: await new ActivityAdmin(services).list(baseUrlOf(request)),
   })),
 });

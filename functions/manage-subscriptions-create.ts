@@ -6,5 +6,5 @@ registerHttp('manage-subscriptions-create', {
   methods: ['POST'],
   authLevel: 'admin',
   route: SUBSCRIPTIONS_ROUTE,
-  handler: subscriptionsHandler('create', async (admin, request) => ({ status: 201, body: await admin.create(await readBody(request)) })),
+  handler: subscriptionsHandler('create', async (admin, ctx) => ({ status: 201, body: await admin.create(await readBody(ctx)) })),
 });

@@ -6,7 +6,7 @@ registerHttp('manage-subscriptions-delete', {
   methods: ['DELETE'],
   authLevel: 'admin',
   route: `${SUBSCRIPTIONS_ROUTE}/{subscriptionId}`,
-  handler: subscriptionsHandler('delete', async (admin, request) => {
+  handler: subscriptionsHandler('delete', async (admin, { request }) => {
     await admin.delete(request.params.subscriptionId ?? '');
     return { status: 204 };
   }),

@@ -6,7 +6,7 @@ registerHttp('manage-subscriptions-deliveries', {
   methods: ['GET'],
   authLevel: 'admin',
   route: `${SUBSCRIPTIONS_ROUTE}/{subscriptionId}/deliveries`,
-  handler: subscriptionsHandler('deliveries', async (admin, request) => ({
+  handler: subscriptionsHandler('deliveries', async (admin, { request }) => ({
     status: 200,
     body: await admin.deliveries(request.params.subscriptionId ?? '', request.query),
   })),

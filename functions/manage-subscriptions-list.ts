@@ -6,5 +6,5 @@ registerHttp('manage-subscriptions-list', {
   methods: ['GET'],
   authLevel: 'admin',
   route: SUBSCRIPTIONS_ROUTE,
-  handler: subscriptionsHandler('list', async (admin, request) => ({ status: 200, body: await admin.list(request.query) })),
+  handler: subscriptionsHandler('list', async (admin, { request }) => ({ status: 200, body: await admin.list(request.query) })),
 });

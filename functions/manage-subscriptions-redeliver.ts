@@ -6,7 +6,7 @@ registerHttp('manage-subscriptions-redeliver', {
   methods: ['POST'],
   authLevel: 'admin',
   route: `${SUBSCRIPTIONS_ROUTE}/{subscriptionId}/deliveries/{eventId}/redeliver`,
-  handler: subscriptionsHandler('redeliver', async (admin, request) => {
+  handler: subscriptionsHandler('redeliver', async (admin, { request }) => {
     const { status, delivery } = await admin.redeliver(request.params.subscriptionId ?? '', request.params.eventId ?? '');
     return { status, body: { delivery } };
   }),

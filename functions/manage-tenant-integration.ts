@@ -4,14 +4,13 @@ import { ActivityAdmin } from '../lib/activity/admin.js';
 import { ADMIN_ROUTE, adminHandler, tenantParam } from '../lib/auth/admin-http.js';
 import { baseUrlOf } from '../lib/http/request.js';
 import { registerHttp } from '../lib/http/register.js';
-import { getServices } from '../lib/services.js';
 
 registerHttp('manage-tenant-integration', {
   methods: ['GET'],
   authLevel: 'admin',
   route: `${ADMIN_ROUTE}/{tenantId}/integration`,
-  handler: adminHandler('integration', async (_admin, request) => ({
+  handler: adminHandler('integration', async ({ request, services }) => ({
     status: 200,
-    body: await new ActivityAdmin(await getServices()).integration(tenantParam(request), baseUrlOf(request)),
+    body: await new ActivityAdmin(services).integration(tenantParam(request), baseUrlOf(request)),
   })),
 });

@@ -8,12 +8,15 @@
 //                       very modules the worker loads, and its dev-only code stays in start.js (not deployed).
 //   *.map               source maps (run node with --enable-source-maps to see TypeScript positions in stack traces).
 //
+// The console's asset files (lib/activity/console/assets/) are inlined as text (see inlineConsoleAssets below).
+//
 // Kept out of the bundle: `@azure/functions-core` (provided by the worker at runtime), `@azure/identity` (imported
 // lazily, only in Azure) and `azurite` (resolved at run time by the dev launcher); they load from node_modules.
-import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { build, type Metafile } from 'esbuild';
+import { build, type Metafile, type Plugin } from 'esbuild';
+import { CONSOLE_ASSET_FILES } from '../lib/activity/console/assets.js';
 
 export interface BundleResult {
   outdir: string;
@@ -35,6 +38,34 @@ const EXTERNAL = ['@azure/functions-core', '@azure/identity', 'azurite'];
 // ES-module output has no `require`; the CommonJS packages bundled (@azure/functions, the Azure SDK's dependencies)
 // call it for Node built-ins and for the externals above.
 const BANNER = "import { createRequire as __bundleCreateRequire } from 'node:module';\nconst require = __bundleCreateRequire(import.meta.url);";
+
+/**
+ * Swaps lib/activity/console/assets.ts (which reads the files from disk) for a module importing them with esbuild's
+ * text loader: the same readConsoleAssets(), with the files' contents in the bundle.
+ */
+function inlineConsoleAssets(root: string): Plugin {
+  const reader = join(root, 'lib', 'activity', 'console', 'assets.ts');
+  const folder = join(root, 'lib', 'activity', 'console', 'assets');
+  return {
+    name: 'inline-console-assets',
+    setup(b) {
+      b.onLoad({ filter: /[\\/]lib[\\/]activity[\\/]console[\\/]assets\.ts$/ }, (args) => {
+        if (args.path !== reader) return undefined;
+        const roles = Object.entries(CONSOLE_ASSET_FILES);
+        const contents = [
+          ...roles.map(([role, file]) => `import ${role} from ${JSON.stringify(`./assets/${file}`)};`),
+          `export const CONSOLE_ASSET_FILES = ${JSON.stringify(CONSOLE_ASSET_FILES)};`,
+          `export function readConsoleAssets() { return { ${roles.map(([role]) => role).join(', ')} }; }`,
+        ].join('\n');
+        return { contents, loader: 'js', resolveDir: dirname(reader) };
+      });
+      b.onLoad({ filter: /[\\/]assets[\\/][^\\/]+$/ }, async (args) => {
+        if (dirname(args.path) !== folder) return undefined;
+        return { contents: readFileSync(args.path, 'utf8'), loader: 'text' };
+      });
+    },
+  };
+}
 
 export async function bundle(root = repositoryRoot(), outdir = join(root, 'dist', 'app')): Promise<BundleResult> {
   const functionFiles = readdirSync(join(root, 'functions')).filter((f) => f.endsWith('.ts') && !f.endsWith('.d.ts')).sort();
@@ -72,6 +103,7 @@ export async function bundle(root = repositoryRoot(), outdir = join(root, 'dist'
     minifySyntax: true,
     logLevel: 'warning',
     absWorkingDir: root,
+    plugins: [inlineConsoleAssets(root)],
   });
   const files = Object.keys(result.metafile.outputs).map((f) => relative(outdir, join(root, f)).split('\\').join('/')).sort();
   return { outdir, functionFiles, files, metafile: result.metafile };

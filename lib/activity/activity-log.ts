@@ -10,8 +10,6 @@
 // Retention: after writing a tenant's entries, at most every `sweepMinutes` per instance, its entries older than
 // `retentionDays` are deleted by range reads that start at the retention boundary, in a bounded number of rounds
 // (at most MAX_SWEEP_ROWS entries per sweep).
-import { insideFunctionsWorker } from '../http/register.js';
-import azureFunctions from '@azure/functions';
 import type { ActivityConfig } from './config.js';
 import { type ActivityStore, MAX_BATCH } from './activity-store.js';
 import { toStoredEntry, type RequestOutcome, type StoredEntry } from './entry.js';
@@ -49,26 +47,17 @@ interface Pending {
 /** Most entries one retention sweep of a tenant deletes (100 per round: a range read and a transaction). */
 export const MAX_SWEEP_ROWS = 5_000;
 
-/** Every live log, flushed when the process is about to exit. */
+/** Every live log, flushed when the process is about to exit (the hooks are lib/http/app-setup.ts's). */
 const live = new Set<ActivityLog>();
-let exitHookInstalled = false;
 
 /** Writes what every live log holds. */
 export async function flushAllActivity(): Promise<void> {
   await Promise.all([...live].map((log) => log.flush()));
 }
 
-function installExitHook(): void {
-  if (exitHookInstalled) return;
-  exitHookInstalled = true;
-  // beforeExit fires when the event loop runs dry (the flush timer is unref'd): the flush keeps the process alive until
-  // it is written, then beforeExit fires again with nothing left to do.
-  process.on('beforeExit', () => {
-    for (const log of live) if (log.pendingCount() > 0) void log.flush();
-  });
-  // In Azure, the worker is told when the host shuts it down (scale-in, restart, deployment): write what is queued.
-  // (@azure/functions is CommonJS: only its default export works from ES modules.)
-  if (insideFunctionsWorker()) azureFunctions.app.hook.appTerminate(() => flushAllActivity());
+/** Starts writing what the logs hold, if anything (at process exit: starting no work when there is none). */
+export function flushPendingActivity(): void {
+  for (const log of live) if (log.pendingCount() > 0) void log.flush();
 }
 
 export class ActivityLog {
@@ -88,7 +77,6 @@ export class ActivityLog {
     private readonly now: () => number = Date.now,
   ) {
     live.add(this);
-    installExitHook();
   }
 
   /** Queues the entry for a request. Never throws, never waits. */

@@ -1,15 +1,18 @@
 // The admin HTTP API over TenantAdmin (the same calls as the CLI), for the console and automation. The functions are
 // registered with authLevel 'admin', which lib/http/register.ts turns into two entries behind adminGate: manage/* for
 // operators (Entra ID sign-in in Azure) and automation/* for scripts (a named function key); lib/auth/admin-access.ts
-// decides who gets in. Responses are plain JSON, never cached; the one-line log per request names who called (the
-// operator or the key kind), never a token or a body.
+// decides who gets in. Responses are plain JSON, never cached; failures are SCIM error bodies, mapped at the HTTP edge
+// (lib/http/edge.ts) as for SCIM routes; the one-line log per request names who called (the operator or the key
+// kind), never a token or a body.
 // Routes live under `manage/tenants`: the Functions host refuses any function route that starts with "admin".
-import type { HttpHandler, HttpRequest, HttpResponseInit } from '@azure/functions';
+import type { HttpHandler, HttpRequest } from '@azure/functions';
 import { AdminAccessError, adminAccessFromEnv, checkAdminAccess, type AdminEntry, type AdminIdentity } from './admin-access.js';
-import { TRANSPORT_SECURITY } from '../http/transport-security.js';
-import { ScimError } from '../scim/errors.js';
-import { getServices } from '../services.js';
-import { AdminError, TenantAdmin } from '../tenants/tenant-admin.js';
+import { serve, type RequestContext } from '../http/edge.js';
+import { asBuffer } from '../http/request-body.js';
+import { errorResponse, jsonResponse } from '../http/responses.js';
+import { badRequest, ScimError } from '../scim/errors.js';
+import { getServices, type Services } from '../services.js';
+import { TenantAdmin } from '../tenants/tenant-admin.js';
 
 export const ADMIN_ROUTE = 'manage/tenants';
 /** The operators' routes start with this; their automation twins with AUTOMATION_PREFIX instead. */
@@ -32,65 +35,45 @@ export function adminGate(entry: AdminEntry, handler: HttpHandler): HttpHandler 
     } catch (error) {
       if (!(error instanceof AdminAccessError)) throw error;
       invocation.log(JSON.stringify({ event: 'admin.denied', invocationId: invocation.invocationId, entry, method: request.method, status: error.status }));
-      const headers: Record<string, string> = { ...HEADERS };
+      const headers: Record<string, string> = {};
       if (error.status === 401) headers['WWW-Authenticate'] = entry === 'automation' ? 'Key realm="scim-admin"' : 'Bearer realm="scim-admin"';
-      return { status: error.status, headers, body: JSON.stringify({ error: error.message }) };
+      return errorResponse(new ScimError(error.status, undefined, error.message, headers));
     }
     return handler(request, invocation);
   };
 }
 
-const MAX_BODY_BYTES = 16 * 1024;
+/** Who passed the gate, for an admin request's log line: the operator or the key kind (never a token). */
+export function adminIdentityFields(request: HttpRequest): Record<string, unknown> {
+  const identity = identities.get(request);
+  return { via: identity?.via, operator: identity?.operator };
+}
 
-const HEADERS: Record<string, string> = {
-  ...TRANSPORT_SECURITY,
-  'Content-Type': 'application/json; charset=utf-8',
-  'Cache-Control': 'no-store',
-  'X-Content-Type-Options': 'nosniff',
-};
+const MAX_BODY_BYTES = 16 * 1024;
 
 export interface AdminResult {
   status: number;
   body: unknown;
 }
 
-export type AdminAction = (admin: TenantAdmin, request: HttpRequest) => Promise<AdminResult>;
-
-export function adminHandler(action: string, run: AdminAction): HttpHandler {
-  return async (request, invocation) => {
-    const started = performance.now();
-    let result: AdminResult;
-    let cause: unknown;
-    try {
-      const services = await getServices();
-      result = await run(new TenantAdmin(services.tenants, services.activity.store, services.oauth), request);
-    } catch (error) {
-      cause = error;
-      result = failure(error);
-    }
-    const line = {
-      event: 'admin.tenants',
-      invocationId: invocation.invocationId,
-      action,
-      tenantId: request.params.tenantId ?? tenantIdOf(result.body),
-      status: result.status,
-      latencyMs: Math.round(performance.now() - started),
-      via: identities.get(request)?.via,
-      operator: identities.get(request)?.operator,
-    };
-    if (result.status >= 500) invocation.error(JSON.stringify({ ...line, error: cause instanceof Error ? `${cause.name}: ${cause.message}` : String(cause) }));
-    else invocation.log(JSON.stringify(line));
-    const response: HttpResponseInit = { status: result.status, headers: { ...HEADERS } };
-    if (result.status === 503) (response.headers as Record<string, string>)['Retry-After'] = '5';
-    if (result.body !== undefined) response.body = JSON.stringify(result.body);
-    return response;
-  };
+export interface AdminContext extends RequestContext<Services> {
+  /** The tenant actions (lib/tenants/), over this process's services. */
+  admin: TenantAdmin;
 }
 
-function failure(error: unknown): AdminResult {
-  if (error instanceof AdminError) return { status: error.status, body: { error: error.message } };
-  if (error instanceof ScimError && error.status === 503) return { status: 503, body: { error: 'Storage is temporarily unavailable; retry later.' } };
-  return { status: 500, body: { error: 'An internal error occurred.' } };
+export type AdminAction = (ctx: AdminContext) => Promise<AdminResult>;
+
+/** An admin function's handler: the HTTP edge (lib/http/edge.ts: services, body, SCIM error bodies, the log line). */
+export function adminHandler(action: string, run: AdminAction): HttpHandler {
+  return serve(
+    { event: 'admin.tenants', services: getServices, fields: (request) => ({ action, tenantId: request.params.tenantId, ...adminIdentityFields(request) }) },
+    async (ctx) => {
+      const result = await run({ ...ctx, admin: new TenantAdmin(ctx.services.tenants, ctx.services.activity.store, ctx.services.oauth) });
+      // A create names its tenant only in the result.
+      if (ctx.request.params.tenantId === undefined && tenantIdOf(result.body) !== undefined) ctx.log.tenantId = tenantIdOf(result.body);
+      return jsonResponse(result.status, result.body);
+    },
+  );
 }
 
 function tenantIdOf(body: unknown): string | undefined {
@@ -105,33 +88,33 @@ export function tenantParam(request: HttpRequest): string {
 /**
  * The JSON object body, limited to `allowed` fields (a typo is an error, not silently ignored). An empty body is {}.
  */
-export async function readAdminBody(request: HttpRequest, allowed: string[]): Promise<Record<string, unknown>> {
-  const contentType = request.headers.get('content-type');
-  if (contentType !== null && contentType.split(';')[0].trim().toLowerCase() !== 'application/json') {
-    throw new AdminError(415, 'Content-Type must be application/json.');
-  }
-  const bytes = Buffer.from(await request.arrayBuffer());
-  if (bytes.length > MAX_BODY_BYTES) throw new AdminError(400, `The body exceeds ${MAX_BODY_BYTES} bytes.`);
+export async function readAdminBody(ctx: Pick<RequestContext<unknown>, 'request' | 'body'>, allowed: string[]): Promise<Record<string, unknown>> {
+  const contentType = ctx.request.headers.get('content-type');
+  if (contentType !== null && contentType.split(';')[0].trim().toLowerCase() !== 'application/json') throw notJson();
+  const bytes = asBuffer(await ctx.body.read());
+  if (bytes.length > MAX_BODY_BYTES) throw badRequest('invalidValue', `The body exceeds ${MAX_BODY_BYTES} bytes.`);
   if (bytes.length === 0) return {};
   // A body without a type is what a no-cors cross-site fetch can send; adminGate usually refuses it already.
-  if (contentType === null) throw new AdminError(415, 'Content-Type must be application/json.');
+  if (contentType === null) throw notJson();
   let body: unknown;
   try {
     body = JSON.parse(bytes.toString('utf8'));
   } catch {
-    throw new AdminError(400, 'The body is not valid JSON.');
+    throw badRequest('invalidSyntax', 'The body is not valid JSON.');
   }
-  if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new AdminError(400, 'The body must be a JSON object.');
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) throw badRequest('invalidSyntax', 'The body must be a JSON object.');
   const unknown = Object.keys(body).filter((k) => !allowed.includes(k));
-  if (unknown.length > 0) throw new AdminError(400, `Unknown field(s): ${unknown.join(', ')}. Allowed: ${allowed.join(', ')}.`);
+  if (unknown.length > 0) throw badRequest('invalidValue', `Unknown field(s): ${unknown.join(', ')}. Allowed: ${allowed.join(', ')}.`);
   return body as Record<string, unknown>;
 }
+
+const notJson = (): ScimError => new ScimError(415, undefined, 'Content-Type must be application/json.');
 
 /** A body field that must be a string when present. */
 export function stringField(body: Record<string, unknown>, name: string): string | undefined {
   const value = body[name];
   if (value === undefined) return undefined;
-  if (typeof value !== 'string') throw new AdminError(400, `${name} must be a string.`);
+  if (typeof value !== 'string') throw badRequest('invalidValue', `${name} must be a string.`);
   return value;
 }
 
@@ -147,6 +130,6 @@ export function numberField(body: Record<string, unknown>, name: string, nullabl
   const value = body[name];
   if (value === undefined) return undefined;
   if (value === null && nullable) return null;
-  if (typeof value !== 'number') throw new AdminError(400, `${name} must be a number${nullable ? ' or null' : ''}.`);
+  if (typeof value !== 'number') throw badRequest('invalidValue', `${name} must be a number${nullable ? ' or null' : ''}.`);
   return value;
 }

@@ -11,7 +11,7 @@
 import type { HttpRequest } from '@azure/functions';
 import { ScimError } from '../scim/errors.js';
 import { SettingsReader } from '../settings-reader.js';
-import { getServices } from '../services.js';
+import type { Services } from '../services.js';
 import type { AccessTokenRecord, OAuthStore } from '../store/oauth-store.js';
 import { DEFAULT_TENANT, type Tenant, type TenantStore } from '../store/tenant-store.js';
 import { credentialCaches } from './credential-cache.js';
@@ -63,7 +63,8 @@ export function resetRateLimits(): void {
   failures.clear();
 }
 
-export async function authenticate(request: HttpRequest): Promise<string> {
+/** The tenant the request's bearer credential belongs to; `services` are the HTTP edge's (lib/http/edge.ts). */
+export async function authenticate(request: HttpRequest, services: Pick<Services, 'tenants' | 'oauth'>): Promise<string> {
   const address = clientAddress(request.headers.get('x-forwarded-for'));
   try {
     const token = bearerToken(request);
@@ -73,7 +74,6 @@ export async function authenticate(request: HttpRequest): Promise<string> {
       return DEFAULT_TENANT;
     }
     refuseUncachedWhenFailing(address, token);
-    const services = await getServices();
     const store = services.tenants;
     const grant = isAccessToken(token) ? await accessGrant(token, services.oauth) : undefined;
     const tenant = grant ? await liveTenant(grant.tenantId, store) : looksLikeJwt(token) ? await tenantFromJwt(token, store) : await tenantFromSecret(token, store);

@@ -3,7 +3,7 @@
 import { createRequire } from 'node:module';
 import azureFunctions, { type HttpFunctionOptions, type TimerFunctionOptions } from '@azure/functions';
 import { adminGate, automationRoute } from '../auth/admin-http.js';
-import { loadSettings } from '../config.js';
+import { setUpApp } from './app-setup.js';
 
 export interface Registration {
   name: string;
@@ -37,17 +37,8 @@ export function registerHttp(name: string, options: HttpFunctionOptions): void {
   add(name, options);
 }
 
-let settingsChecked = false;
-
-/** In the worker, the first registration checks every setting: a malformed one fails the app's load, naming it. */
-function checkSettingsOnce(): void {
-  if (!inWorker || settingsChecked) return;
-  loadSettings();
-  settingsChecked = true;
-}
-
 function add(name: string, options: HttpFunctionOptions): void {
-  checkSettingsOnce();
+  setUpApp(inWorker);
   registrations.push({ name, options });
   // @azure/functions is CommonJS: from ES-module output only its default export is usable at runtime.
   if (inWorker) azureFunctions.app.http(name, options);
@@ -62,7 +53,7 @@ export const timerRegistrations: TimerRegistration[] = [];
 
 /** A timer-triggered function: registered with the runtime inside it, run on its schedule by the local host outside. */
 export function registerTimer(name: string, options: TimerFunctionOptions): void {
-  checkSettingsOnce();
+  setUpApp(inWorker);
   timerRegistrations.push({ name, options });
   if (inWorker) azureFunctions.app.timer(name, options);
 }

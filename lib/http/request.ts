@@ -2,12 +2,13 @@
 import type { HttpRequest } from '@azure/functions';
 import { badRequest, ScimError } from '../scim/errors.js';
 import { jsonDepthExceeds, MAX_JSON_DEPTH } from '../scim/json-depth.js';
+import { asBuffer, type RequestBody } from './request-body.js';
 import { ROUTE_PREFIX } from './routes.js';
 
 const JSON_TYPES = new Set(['application/scim+json', 'application/json']);
 
 /** Parses the JSON body of a POST/PUT/PATCH: 415 for other content types, 413 above maxBytes, 400 for bad JSON. */
-export async function readJsonBody(request: HttpRequest, maxBytes: number): Promise<unknown> {
+export async function readJsonBody(request: HttpRequest, body: RequestBody, maxBytes: number): Promise<unknown> {
   const contentType = request.headers.get('content-type');
   if (contentType !== null) {
     const mediaType = contentType.split(';')[0].trim().toLowerCase();
@@ -17,7 +18,7 @@ export async function readJsonBody(request: HttpRequest, maxBytes: number): Prom
   }
   const declared = Number(request.headers.get('content-length') ?? '0');
   if (declared > maxBytes) throw tooLarge(maxBytes);
-  const bytes = Buffer.from(await request.arrayBuffer());
+  const bytes = asBuffer(await body.read());
   if (bytes.length > maxBytes) throw tooLarge(maxBytes);
   if (bytes.length === 0) throw badRequest('invalidSyntax', 'The request body is empty; a JSON object is required.');
   let parsed: unknown;
@@ -32,7 +33,6 @@ export async function readJsonBody(request: HttpRequest, maxBytes: number): Prom
   }
   return parsed;
 }
-
 
 function tooLarge(maxBytes: number): ScimError {
   return new ScimError(413, undefined, `The request body exceeds the limit of ${maxBytes} bytes.`);

@@ -13,7 +13,7 @@ import { listResponse, noContentResponse, projectionOf, resourceResponse, scopeO
 import { scimResponse } from './responses.js';
 import { scimHandler, type ScimContext } from './scim-handler.js';
 
-const body = (ctx: ScimContext): Promise<unknown> => readJsonBody(ctx.request, ctx.services.config.maxBodyBytes);
+const body = (ctx: ScimContext): Promise<unknown> => readJsonBody(ctx.request, ctx.body, ctx.services.config.maxBodyBytes);
 
 export const createHandler = (type: ResourceTypeName): HttpHandler =>
   scimHandler(type, async (ctx) => {

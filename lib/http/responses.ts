@@ -1,5 +1,5 @@
-// Every response the service sends is built here, so all functions answer alike: application/scim+json,
-// no caching, no sniffing, SCIM error bodies.
+// Every response the service sends is built here, so all functions answer alike: application/scim+json (SCIM) or
+// application/json (admin API), no caching, no sniffing, SCIM error bodies for every failure.
 import type { HttpResponseInit } from '@azure/functions';
 import { ScimError } from '../scim/errors.js';
 import { TRANSPORT_SECURITY } from './transport-security.js';
@@ -25,4 +25,18 @@ export function scimResponse(status: number, body?: unknown, headers: Record<str
 
 export function errorResponse(error: ScimError): HttpResponseInit {
   return scimResponse(error.status, error.toJSON(), error.headers);
+}
+
+const JSON_HEADERS: Record<string, string> = {
+  ...TRANSPORT_SECURITY,
+  'Content-Type': 'application/json; charset=utf-8',
+  'Cache-Control': 'no-store',
+  'X-Content-Type-Options': 'nosniff',
+};
+
+/** An admin API answer: plain JSON, never cached (its failures are SCIM error bodies, errorResponse). */
+export function jsonResponse(status: number, body?: unknown): HttpResponseInit {
+  const response: HttpResponseInit = { status, headers: { ...JSON_HEADERS } };
+  if (body !== undefined) response.body = JSON.stringify(body);
+  return response;
 }

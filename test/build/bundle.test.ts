@@ -2,12 +2,14 @@
 // maps, and register exactly the functions the unbundled code registers (the local host and the tests load the
 // TypeScript sources; `npm start` and the Functions worker load the bundle).
 import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadFunctions } from '../../dev/local-host.js';
+import { CONSOLE_PAGE } from '../../lib/activity/console/page.js';
 import { bundle, repositoryRoot, type BundleResult } from '../../tools/bundle.js';
 
 const root = repositoryRoot();
@@ -45,6 +47,21 @@ describe('the deployment bundle', () => {
     expect(bundled.length).toBeGreaterThanOrEqual(built.functionFiles.length);
     expect(bundled).toEqual(JSON.parse(JSON.stringify(unbundled)));
   }, 60_000);
+
+  it('serves the console page from the assets inlined in the bundle (no asset file beside it), the same page as the sources', () => {
+    expect(built.files.filter((f) => !/\.js(\.map)?$/.test(f))).toEqual([]);
+    const main = pathToFileURL(join(built.outdir, 'main.js')).href;
+    const script = `const m = await import(${JSON.stringify(main)}); const r = m.registrations.find((x) => x.name === 'console'); process.stdout.write(JSON.stringify(await r.options.handler()));`;
+    const run = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8', env: { PATH: process.env.PATH ?? '' } });
+    expect(run.stderr).toBe('');
+    const served = JSON.parse(run.stdout) as { status: number; headers: Record<string, string>; body: string };
+    expect(served.status).toBe(200);
+    expect(served.body).toBe(CONSOLE_PAGE.html.key);
+    expect(served.headers).toEqual(CONSOLE_PAGE.headers);
+    const css = readFileSync(join(root, 'lib', 'activity', 'console', 'assets', 'console.css'), 'utf8');
+    expect(served.body).toContain(`<style>${css}</style>`);
+    expect(served.headers['Content-Security-Policy']).toContain(`style-src 'sha256-${createHash('sha256').update(css).digest('base64')}'`);
+  });
 
   it('start.js shares main.js\'s modules (one copy in an `npm start` process), and main.js holds no development-only code', () => {
     const outputs = built.metafile.outputs;

@@ -109,7 +109,7 @@ describe('admin requests with a body must be application/json (a cross-site form
     it(`${label} answers 415 and creates nothing`, async () => {
       const res = await fetch(`${stack.baseUrl}/manage/tenants`, { method: 'POST', headers: { 'x-functions-key': 'test-admin-key', ...headers }, body });
       expect(res.status).toBe(415);
-      expect(await res.json()).toEqual({ error: expect.stringMatching(/application\/json/) });
+      expect(await res.json()).toEqual({ schemas: ['urn:ietf:params:scim:api:messages:2.0:Error'], status: '415', detail: expect.stringMatching(/application\/json/) });
     });
   }
 
@@ -155,5 +155,39 @@ describe('HSTS', () => {
       await fetch(`${stack.baseUrl}/manage/console`),
     ];
     for (const res of responses) expect(res.headers.get('strict-transport-security'), res.url).toBe('max-age=31536000; includeSubDomains');
+  });
+});
+
+describe('admin errors are SCIM error bodies, mapped at the HTTP edge as for SCIM routes', () => {
+  const ERROR = 'urn:ietf:params:scim:api:messages:2.0:Error';
+  const call = async (method: string, path: string, body?: string, headers: Record<string, string> = { 'x-functions-key': 'test-admin-key' }) => {
+    const res = await fetch(`${stack.baseUrl}/${path}`, { method, headers: { ...(body !== undefined ? { 'content-type': 'application/json' } : {}), ...headers }, body });
+    return { status: res.status, headers: res.headers, body: (await res.json()) as Record<string, unknown> };
+  };
+
+  it('tenants, activity, events, subscriptions and the gate all answer schemas/status/scimType/detail', async () => {
+    const cases = [
+      { reply: await call('GET', `manage/tenants/${randomUUID()}`), status: 404 },
+      { reply: await call('POST', 'manage/tenants', '{not json'), status: 400, scimType: 'invalidSyntax' },
+      { reply: await call('POST', 'manage/tenants', JSON.stringify({ name: 'x', colour: 'red' })), status: 400, scimType: 'invalidValue' },
+      { reply: await call('POST', 'manage/tenants', JSON.stringify({ name: 7 })), status: 400, scimType: 'invalidValue' },
+      { reply: await call('GET', `automation/tenants/${randomUUID()}/activity`), status: 404 },
+      { reply: await call('GET', 'manage/events?limit=0'), status: 400 },
+      { reply: await call('POST', 'manage/subscriptions', '[]'), status: 400 },
+      { reply: await call('GET', 'manage/tenants', undefined, {}), status: 401 },
+    ];
+    for (const { reply, status, scimType } of cases) {
+      expect(reply.body, JSON.stringify(reply.body)).toMatchObject({ schemas: [ERROR], status: String(status), detail: expect.any(String) });
+      expect(reply.status).toBe(status);
+      if (scimType) expect(reply.body.scimType).toBe(scimType);
+      expect(reply.body).not.toHaveProperty('error');
+    }
+    expect(cases.at(-1)?.reply.headers.get('www-authenticate')).toBe('Bearer realm="scim-admin"');
+  });
+
+  it('the OAuth token endpoint keeps RFC 6749 errors', async () => {
+    const res = await fetch(`${stack.baseUrl}/oauth2/token`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'grant_type=password' });
+    expect(res.status).toBe(400);
+    expect(((await res.json()) as { error: string }).error).toBe('unsupported_grant_type');
   });
 });
