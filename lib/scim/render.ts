@@ -21,14 +21,15 @@ export async function render(scope: TenantScope, stored: StoredResource, baseUrl
   const descriptor = descriptorOf(stored.type);
   if (isStoredApart(descriptor, 'members') && isRequested('members', schema, projection)) {
     const members: Record<string, unknown>[] = [];
-    for await (const m of scope.repository.members(scope.tenant, stored.id)) {
+    // A create knows the members it wrote (none for Entra's POST): no read for them.
+    const rows = stored.knownMembers ?? scope.repository.members(scope.tenant, stored.id);
+    for await (const m of rows) {
       // Stop reading at the bound: a page of large groups would otherwise cost unbounded reads and memory.
       if (budget && --budget.remaining < 0) {
         throw new ScimError(400, 'tooMany', `This page would carry more than ${budget.limit} group members; ask for fewer resources (count) or use excludedAttributes=members.`);
       }
-      const member: Record<string, unknown> = { value: m.value, $ref: `${baseUrl}/${m.type}s/${m.value}`, type: m.type };
-      if (m.display !== undefined) member.display = m.display;
-      members.push(member);
+      // RFC 7643 §8.7.1: value, $ref and type (a display would cost a read of every member when it is added).
+      members.push({ value: m.value, $ref: `${baseUrl}/${m.type}s/${m.value}`, type: m.type });
     }
     resource.members = members;
   }
