@@ -90,7 +90,7 @@ export class TableRepository implements ResourceRepository {
     if (!inline) await this.confirm(tenant, work, work.candidates);
     const response = await this.writeRepairingName(tenant, type, nameKey, () => withGuards(tenant, actions, inline ? work.candidates : []), work);
     this.afterChange(tenant);
-    let created: StoredResource = { ...stored, etag: etagOf(response, row.rowKey) };
+    let created: StoredResource = { ...stored, etag: etagOf(response, 0) };
     if (work.candidates.length > 0) created = await this.addMembers(tenant, created, work, true);
     return isStoredApart(this.types[type], 'members') ? { ...created, knownMembers: work.candidates.map((c) => ({ value: c.value, type: c.type })) } : created;
   }
@@ -151,7 +151,7 @@ export class TableRepository implements ResourceRepository {
     actions.push(pendingEventAction(tenant, updatedEvent(tenant, existing, next)));
     const response = await this.writeRepairingName(tenant, existing.type, newNameKey, () => withGuards(tenant, actions, []));
     this.afterChange(tenant);
-    const updated = { ...next, etag: etagOf(response, row.rowKey) };
+    const updated = { ...next, etag: etagOf(response, 0) };
     if (oldNameKey !== newNameKey) await this.syncDisplay(tenant, updated);
     return updated;
   }
@@ -187,7 +187,7 @@ export class TableRepository implements ResourceRepository {
       event,
     ]);
     this.afterChange(tenant);
-    await this.finishDelete(tenant, { ...existing, etag: etagOf(response, own[0]) }, pairs);
+    await this.finishDelete(tenant, { ...existing, etag: etagOf(response, 0) }, pairs);
   }
 
   /** Row keys of the resource and its index rows, the resource row first. */
@@ -459,7 +459,7 @@ export class TableRepository implements ResourceRepository {
     };
     const response = await this.submitWithMembers(tenant, build, work);
     this.afterChange(tenant);
-    return { ...next, etag: etagOf(response, groupRowKey) };
+    return { ...next, etag: etagOf(response, 0) };
   }
 
   /** A group's member rows: id → type (one range read per 1,000 members). */
@@ -661,7 +661,12 @@ function live(row: Row | undefined, type: ResourceTypeName): StoredResource | un
   return row && row.deleting !== true ? fromEntity(row, type) : undefined;
 }
 
-function etagOf(response: TableTransactionResponse, rowKey: string): string {
-  return response.subResponses.find((r) => r.rowKey === rowKey)?.etag ?? '';
+/**
+ * The new ETag of the transaction's action at `index` (sub-responses come in action order; they carry no row key for
+ * an update, so a lookup by key found nothing and a later batch went out unguarded).
+ */
+function etagOf(response: TableTransactionResponse, index: number): string {
+  const etag = response.subResponses[index]?.etag;
+  if (!etag) throw new Error('A transaction response without the ETag of its first row.');
+  return etag;
 }
-
