@@ -3,16 +3,24 @@
 //   UN:<hash> / GN:<hash>  unique-name index row, carrying a copy of the resource so a userName/displayName lookup
 //                          is one point read; written in the same transaction as the resource row
 //   UX:<hash>:<id>         externalId index (range read by prefix)
-//   M:<group>:<member>     membership row; R:<member>:<group> its reverse row, always written in the same transaction
+//   M:<group>:<member>     membership row (member id and type); R:<member>:<group> its reverse row (group id and
+//                          displayName, for User.groups), always written in the same transaction
 // Every write of a resource and its index rows is one entity-group transaction: uniqueness is atomic, and an
 // update carries the storage ETag of what was read (optimistic concurrency).
 //
-// Deletes run in three steps so no membership row can outlive its resource: (1) mark the resource and its name row
-// `deleting` (ETag-guarded: a concurrent member add that validated the resource now fails its guard), (2) remove its
-// membership rows, (3) delete the resource and index rows. Readers treat a `deleting` resource as gone; a crash
-// between the steps is repaired by the next DELETE of that id or the next create/rename onto its name.
+// Member adds read nothing per member: each add also touches the member's own row (a Merge of no properties, ETag
+// `*`), which fails the transaction if there is no such row and moves the row's ETag. A failed transaction names its
+// failing action, so an unknown id or a wrong type guess is found from the failure alone.
 //
-// Change feed: every transaction that commits a change (create, update, the `deleting` mark, each member batch) also
+// Deletes: the resource's membership rows are read, then the resource (guarded by the ETag read before them), its
+// index rows, every membership pair and the event go in one transaction. An add that committed since the read moved
+// the ETag (the delete fails and the caller retries); an add after it finds no row. With more pairs than one
+// transaction holds, three steps: (1) mark the resource and its name row `deleting` (ETag-guarded, with the event),
+// (2) remove its membership rows, (3) delete the resource and index rows guarded by the mark's ETag, purging again
+// if an add touched the row meanwhile. Readers treat a `deleting` resource as gone; a crash between the steps is
+// repaired by the next DELETE of that id or the next create/rename onto its name.
+//
+// Change feed: every transaction that commits a change (create, update, a delete or its `deleting` mark, each member batch) also
 // creates that change's event row, built by lib/events (same partition, same transaction: no extra storage call, and
 // never an event without its change or a change without its event).
 import { randomUUID } from 'node:crypto';
@@ -522,7 +530,7 @@ export class TableRepository implements ResourceRepository {
     }
   }
 
-  /** The resource's unique attribute value as stored (the display copy on membership rows uses it too). */
+  /** The resource's unique attribute value as stored (a group's is copied onto its members' reverse rows). */
   private nameOf(resource: Pick<StoredResource, 'type' | 'data'>): string {
     return String(resource.data[this.types[resource.type].uniqueAttribute] ?? '');
   }
