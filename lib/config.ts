@@ -49,7 +49,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServiceConfig 
     maxPatchOperations: r.int('SCIM_MAX_PATCH_OPERATIONS', 1000),
     // 16: with the member ids resolved by point reads, the costliest request of this size (untyped group ids already
     // members: 1 group read + 2 reads per id + a transaction + a presence read per id + its retry) is about 50 calls.
-    maxMembersPerPatch: r.int('SCIM_MAX_MEMBERS_PER_PATCH', 16),
+    maxMembersPerPatch: r.int('SCIM_MAX_MEMBERS_PER_PATCH', 100),
     maxListMembers: r.int('SCIM_MAX_LIST_MEMBERS', 10_000),
     strictSchema: r.flag('SCIM_STRICT_SCHEMA'),
   };

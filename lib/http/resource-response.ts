@@ -5,7 +5,7 @@ import type { StoredResource } from '../store/repository.js';
 import { LIST_RESPONSE } from '../scim/discovery.js';
 import { resolveProjection, type ResolvedProjection } from '../scim/projection.js';
 import type { ListResult } from '../scim/query.js';
-import { loadViews, shapeResource, type ResourceViews } from '../scim/render.js';
+import { loadViews, shapeResource } from '../scim/render.js';
 import type { TenantScope } from '../scim/resource-service.js';
 import { locationOf, versionTag } from '../scim/representation.js';
 import { resourceSchema, type ResourceTypeName } from '../scim/schema.js';
@@ -19,10 +19,9 @@ export function projectionOf(ctx: ScimContext, type: ResourceTypeName): Resolved
   return resolveProjection(resourceSchema(type), { attributes: attributeList(param('attributes')), excludedAttributes: attributeList(param('excludedAttributes')) });
 }
 
-/** A single resource; `known` are views the verb already holds (so they are not read back). */
-export async function resourceResponse(status: number, stored: StoredResource, ctx: ScimContext, known?: ResourceViews): Promise<HttpResponseInit> {
+export async function resourceResponse(status: number, stored: StoredResource, ctx: ScimContext): Promise<HttpResponseInit> {
   const projection = projectionOf(ctx, stored.type);
-  const views = await loadViews(scopeOf(ctx), stored, projection, undefined, known);
+  const views = await loadViews(scopeOf(ctx), stored, projection);
   const headers: Record<string, string> = { ETag: versionTag(stored) };
   if (status === 201) headers.Location = locationOf(ctx.baseUrl, stored);
   return scimResponse(status, shapeResource(stored, views, ctx.baseUrl, projection), headers);

@@ -16,10 +16,7 @@ import { scimHandler, type ScimContext } from './scim-handler.js';
 const body = (ctx: ScimContext): Promise<unknown> => readJsonBody(ctx.request, ctx.body, ctx.services.config.maxBodyBytes);
 
 export const createHandler = (type: ResourceTypeName): HttpHandler =>
-  scimHandler(type, async (ctx) => {
-    const { resource, members } = await createResource(scopeOf(ctx), type, await body(ctx));
-    return resourceResponse(201, resource, ctx, { members });
-  });
+  scimHandler(type, async (ctx) => resourceResponse(201, await createResource(scopeOf(ctx), type, await body(ctx)), ctx));
 
 export const getHandler = (type: ResourceTypeName): HttpHandler =>
   scimHandler(type, async (ctx) => {

@@ -1,6 +1,6 @@
 // Group membership as SCIM sees it: members are rows in the store, not part of the group's stored data. Turns the
 // PATCH engine's member changes into the adds and removes the store applies, and renders `members` / `groups`.
-import type { ResolvedMember, ResourceRepository, StoredResource } from '../store/repository.js';
+import type { MemberAdd, MemberRemove, ResourceRepository, StoredResource } from '../store/repository.js';
 import { isPlainObject, isUnassigned } from './attribute-types.js';
 import { badRequest, ScimError } from './errors.js';
 import { matchesValueFilter } from './filter.js';
@@ -10,8 +10,8 @@ import { findAttribute, groupSchemaInfo, type ResourceTypeName, type ScimAttribu
 const membersAttribute = findAttribute(groupSchemaInfo.coreSchema.attributes, 'members');
 
 export interface MemberDelta {
-  add: ResolvedMember[];
-  remove: string[];
+  add: MemberAdd[];
+  remove: MemberRemove[];
 }
 
 /** The member references of a normalized group body (`members` from POST/PUT), validated. */
@@ -97,8 +97,8 @@ export async function planMemberChanges(
     }
   }
   if (adds.has(group.id)) throw badRequest('invalidValue', 'A group cannot be a member of itself.');
-  const add = await resolveMembers(repository, tenant, [...adds.values()]);
-  return { add, remove: [...removes] };
+  // Removals computed from the member rows read above carry their type, so the store reads nothing more for them.
+  return { add: memberAdds([...adds.values()]), remove: [...removes].map((value) => ({ value, type: current?.get(value)?.type })) };
 }
 
 /**
@@ -110,16 +110,21 @@ export function assertMemberLimit(listed: number, maxMembers: number): void {
   if (listed > maxMembers) throw new ScimError(413, undefined, `A request may add or remove at most ${maxMembers} members (got ${listed}).`);
 }
 
-/** Checks that every referenced member is a live user or group of this tenant (400 naming the unknown ids). */
-export async function resolveMembers(repository: ResourceRepository, tenant: string, refs: MemberRef[]): Promise<ResolvedMember[]> {
-  if (refs.length === 0) return [];
-  for (const r of refs) {
-    if (r.type !== undefined && !/^(user|group)$/i.test(r.type)) throw badRequest('invalidValue', `Member type must be "User" or "Group" (got ${JSON.stringify(r.type)}).`);
-  }
-  const { found, missing } = await repository.resolveMembers(tenant, refs);
-  if (missing.length > 0) {
-    const shown = missing.slice(0, 10).map((m) => JSON.stringify(m)).join(', ');
-    throw badRequest('invalidValue', `Unknown member id(s): ${shown}${missing.length > 10 ? ` and ${missing.length - 10} more` : ''}.`);
-  }
-  return found;
+/**
+ * The members to add, with the type each reference names (User or Group, any case). Whether they exist is checked
+ * by the write itself (see ResourceRepository.changeMembers), not by a read per member.
+ */
+export function memberAdds(refs: MemberRef[]): MemberAdd[] {
+  return refs.map((r) => {
+    if (r.type === undefined) return { value: r.value };
+    if (/^user$/i.test(r.type)) return { value: r.value, type: 'User' };
+    if (/^group$/i.test(r.type)) return { value: r.value, type: 'Group' };
+    throw badRequest('invalidValue', `Member type must be "User" or "Group" (got ${JSON.stringify(r.type)}).`);
+  });
+}
+
+/** 400 naming member ids that are not live users or groups of the tenant (the write found them missing). */
+export function unknownMembers(ids: string[]): ScimError {
+  const shown = ids.slice(0, 10).map((m) => JSON.stringify(m)).join(', ');
+  return badRequest('invalidValue', `Unknown member id(s): ${shown}${ids.length > 10 ? ` and ${ids.length - 10} more` : ''}.`);
 }

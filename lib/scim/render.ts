@@ -15,19 +15,19 @@ export interface MemberBudget {
   remaining: number;
 }
 
-/** What a response carries beside the stored resource: read from membership rows, or already known to the verb. */
+/** What a response carries beside the stored resource, from rows of their own. */
 export interface ResourceViews {
   members?: MemberRow[];
   groups?: GroupRef[];
 }
 
-/** Reads the views the projection asks for and the caller does not already know. */
-export async function loadViews(scope: TenantScope, stored: StoredResource, projection: ResolvedProjection, budget?: MemberBudget, known: ResourceViews = {}): Promise<ResourceViews> {
+/** Reads the views the projection asks for (a create knows the members it wrote: no read for them). */
+export async function loadViews(scope: TenantScope, stored: StoredResource, projection: ResolvedProjection, budget?: MemberBudget): Promise<ResourceViews> {
   const descriptor = descriptorOf(stored.type);
   const views: ResourceViews = {};
   if (isStoredApart(descriptor, 'members') && isRequested('members', projection)) {
-    views.members = known.members ?? [];
-    if (!known.members) {
+    views.members = stored.knownMembers ? [...stored.knownMembers] : [];
+    if (!stored.knownMembers) {
       for await (const m of scope.repository.members(scope.tenant, stored.id)) {
         // Stop reading at the bound: a page of large groups would otherwise cost unbounded reads and memory.
         if (budget && --budget.remaining < 0) {
@@ -38,7 +38,7 @@ export async function loadViews(scope: TenantScope, stored: StoredResource, proj
     }
   }
   if (descriptor.membershipView === 'groups' && isRequested('groups', projection)) {
-    views.groups = known.groups ?? (await scope.repository.groupsOf(scope.tenant, stored.id));
+    views.groups = await scope.repository.groupsOf(scope.tenant, stored.id);
   }
   return views;
 }
@@ -47,11 +47,8 @@ export async function loadViews(scope: TenantScope, stored: StoredResource, proj
 export function shapeResource(stored: StoredResource, views: ResourceViews, baseUrl: string, projection: ResolvedProjection): ScimResource {
   const resource = toScim(stored, baseUrl);
   if (views.members) {
-    resource.members = views.members.map((m) => {
-      const member: Record<string, unknown> = { value: m.value, $ref: `${baseUrl}/${m.type}s/${m.value}`, type: m.type };
-      if (m.display !== undefined) member.display = m.display;
-      return member;
-    });
+    // RFC 7643 §8.7.1: value, $ref and type (a display would cost a read of every member when it is added).
+    resource.members = views.members.map((m) => ({ value: m.value, $ref: `${baseUrl}/${m.type}s/${m.value}`, type: m.type }));
   }
   if (views.groups && views.groups.length > 0) {
     resource.groups = views.groups.map((g) => ({ value: g.value, $ref: `${baseUrl}/Groups/${g.value}`, display: g.display, type: 'direct' }));

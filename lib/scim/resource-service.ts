@@ -1,10 +1,10 @@
 // The SCIM verbs on one resource, shared by Users and Groups: normalize and validate input, enforce mutability and
 // preconditions, and write through the repository with optimistic concurrency (re-read and retry on a lost race).
 import type { ServiceConfig } from '../config.js';
-import { ConcurrencyError, type MemberRow, type ResourceRepository, type StoredResource } from '../store/repository.js';
+import { ConcurrencyError, UnknownMembersError, type ResourceRepository, type StoredResource } from '../store/repository.js';
 import { deepEqual } from './attribute-types.js';
 import { badRequest, notFound, preconditionFailed } from './errors.js';
-import { assertMemberLimit, memberRefs, planMemberChanges, resolveMembers, type MemberDelta } from './members.js';
+import { assertMemberLimit, memberAdds, memberRefs, planMemberChanges, unknownMembers, type MemberDelta } from './members.js';
 import { normalizeResource, type ScimResource } from './normalize.js';
 import { applyPatch, type MemberChange } from './patch.js';
 import { versionTag } from './representation.js';
@@ -34,23 +34,19 @@ function splitMembers(type: ResourceTypeName, data: ScimResource): { data: ScimR
   return { data: rest, members: data.members };
 }
 
-/** A created resource and, for a type with members, the members it was created with (the response needs no read back). */
-export interface Created {
-  resource: StoredResource;
-  members?: MemberRow[];
-}
-
-export async function createResource(scope: TenantScope, type: ResourceTypeName, body: unknown): Promise<Created> {
+export async function createResource(scope: TenantScope, type: ResourceTypeName, body: unknown): Promise<StoredResource> {
   const normalized = normalizeResource(body, resourceSchema(type), { strict: scope.config.strictSchema });
   validateResource(type, normalized);
   const { data, members } = splitMembers(type, normalized);
-  // Members are checked before anything is written: unknown ids create nothing.
+  // The create checks the members exist in its own transaction: unknown ids create nothing.
   const refs = memberRefs(members);
   assertMemberLimit(refs.length, scope.config.maxMembersPerPatch);
-  const add = await resolveMembers(scope.repository, scope.tenant, refs);
-  const created = await scope.repository.create(scope.tenant, type, data);
-  const resource = add.length > 0 ? await scope.repository.changeMembers(scope.tenant, created, add, []) : created;
-  return { resource, members: isStoredApart(descriptorOf(type), 'members') ? add : undefined };
+  const add = memberAdds(refs);
+  try {
+    return await scope.repository.create(scope.tenant, type, data, add);
+  } catch (error) {
+    throw error instanceof UnknownMembersError ? unknownMembers(error.ids) : error;
+  }
 }
 
 export async function getResource(scope: TenantScope, type: ResourceTypeName, id: string): Promise<StoredResource> {
@@ -126,15 +122,18 @@ async function writeWithRetry(
     const state = next(existing);
     if (state === undefined) return existing;
     try {
-      // Unknown member ids fail here, before anything is written.
       const delta: MemberDelta = state.memberChanges.length > 0
         ? await planMemberChanges(scope.repository, scope.tenant, existing, state.memberChanges, scope.config.maxMembersPerPatch)
         : { add: [], remove: [] };
       const dataChanged = !deepEqual(state.data, existing.data);
+      // The member adds check their members in their own transactions; when the group's attributes are written first,
+      // check them before, so unknown ids still leave everything unwritten.
+      if (dataChanged && delta.add.length > 0) delta.add = await scope.repository.confirmMembers(scope.tenant, delta.add);
       let written = dataChanged ? await scope.repository.update(scope.tenant, existing, state.data) : existing;
       if (delta.add.length > 0 || delta.remove.length > 0) written = await scope.repository.changeMembers(scope.tenant, written, delta.add, delta.remove);
       return written;
     } catch (error) {
+      if (error instanceof UnknownMembersError) throw unknownMembers(error.ids);
       if (!(error instanceof ConcurrencyError) || attempt >= MAX_ATTEMPTS) throw error;
       await new Promise((resolve) => setTimeout(resolve, Math.random() * 20 * attempt));
     }

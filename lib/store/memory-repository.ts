@@ -9,9 +9,11 @@ import type { ResourceTypeName } from '../scim/schema.js';
 import { isResourceId } from './keys.js';
 import {
   ConcurrencyError,
+  UnknownMembersError,
   type GroupRef,
+  type MemberAdd,
+  type MemberRemove,
   type MemberRow,
-  type ResolvedMember,
   type ResourceRepository,
   type ScanOptions,
   type StoredResource,
@@ -35,16 +37,32 @@ export class MemoryRepository implements ResourceRepository {
 
   async ready(): Promise<void> {}
 
-  async create(tenant: string, type: ResourceTypeName, data: ScimResource): Promise<StoredResource> {
+  async create(tenant: string, type: ResourceTypeName, data: ScimResource, members: MemberAdd[] = []): Promise<StoredResource> {
     this.calls++;
     const t = this.tenant(tenant);
     const name = this.nameKey(type, data);
     if (t.names.has(name)) throw this.conflictFor(type);
+    const typed = this.typed(t, members);
     const now = new Date().toISOString();
     const stored: StoredResource = { id: randomUUID(), type, data: structuredClone(data), created: now, lastModified: now, version: 1, etag: this.etag() };
     t.resources.set(stored.id, stored);
     t.names.set(name, stored.id);
-    return structuredClone(stored);
+    if (typed.length === 0) return structuredClone(stored);
+    const withMembers = await this.changeMembers(tenant, stored, typed, []);
+    return { ...withMembers, knownMembers: typed.map((m) => ({ value: m.value, type: m.type as ResourceTypeName })) };
+  }
+
+  /** The members with their types, if all are live resources (of the type given); else UnknownMembersError. */
+  private typed(t: Tenant, members: MemberAdd[]): MemberAdd[] {
+    const missing: string[] = [];
+    const out: MemberAdd[] = [];
+    for (const m of members) {
+      const r = isResourceId(m.value) ? t.resources.get(m.value) : undefined;
+      if (r && (m.type === undefined || m.type === r.type)) out.push({ value: m.value, type: r.type });
+      else missing.push(m.value);
+    }
+    if (missing.length > 0) throw new UnknownMembersError(missing);
+    return out;
   }
 
   async get(tenant: string, type: ResourceTypeName, id: string): Promise<StoredResource | undefined> {
@@ -123,34 +141,21 @@ export class MemoryRepository implements ResourceRepository {
     return new Set(memberIds.filter((id) => rows?.has(id)));
   }
 
-  async resolveMembers(tenant: string, refs: { value: string; type?: string }[]): Promise<{ found: ResolvedMember[]; missing: string[] }> {
+  async confirmMembers(tenant: string, add: MemberAdd[]): Promise<MemberAdd[]> {
     this.calls++;
-    const t = this.tenant(tenant);
-    const found: ResolvedMember[] = [];
-    const missing: string[] = [];
-    for (const value of new Set(refs.map((r) => r.value))) {
-      const hint = refs.find((r) => r.value === value)?.type?.toLowerCase();
-      const r = isResourceId(value) ? t.resources.get(value) : undefined;
-      if (r && (hint === undefined || hint === r.type.toLowerCase())) {
-        found.push({ value, type: r.type, display: String(r.data[this.types[r.type].uniqueAttribute] ?? ''), etag: r.etag });
-      } else missing.push(value);
-    }
-    return { found, missing };
+    return this.typed(this.tenant(tenant), add);
   }
 
-  async changeMembers(tenant: string, group: StoredResource, add: ResolvedMember[], remove: string[]): Promise<StoredResource> {
+  async changeMembers(tenant: string, group: StoredResource, add: MemberAdd[], remove: MemberRemove[]): Promise<StoredResource> {
     this.calls++;
     const t = this.tenant(tenant);
     const current = this.current(t, group);
-    for (const m of add) {
-      const member = t.resources.get(m.value);
-      if (!member || member.etag !== m.etag) throw new ConcurrencyError();
-    }
+    const typed = this.typed(t, add);
     const rows = t.members.get(current.id) ?? new Map<string, MemberRow>();
     t.members.set(current.id, rows);
-    const removeSet = new Set(remove);
+    const removeSet = new Set(remove.map((r) => r.value));
     for (const id of removeSet) rows.delete(id);
-    for (const m of add) if (!removeSet.has(m.value)) rows.set(m.value, { value: m.value, type: m.type, display: m.display });
+    for (const m of typed) if (!removeSet.has(m.value)) rows.set(m.value, { value: m.value, type: m.type as ResourceTypeName });
     const next: StoredResource = { ...current, lastModified: new Date().toISOString(), version: current.version + 1, etag: this.etag() };
     t.resources.set(next.id, next);
     return structuredClone(next);

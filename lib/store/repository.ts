@@ -13,6 +13,8 @@ export interface StoredResource {
   version: number;
   /** Storage ETag, used for optimistic concurrency. */
   etag: string;
+  /** Set by a write that knows the whole member list it left (a create): rendering it then reads no member rows. */
+  knownMembers?: MemberRow[];
 }
 
 export interface ScanOptions {
@@ -22,11 +24,10 @@ export interface ScanOptions {
   pageSize?: number;
 }
 
+/** A member of a group as stored: id and type (RFC 7643 §8.7.1 members carry value, $ref and type). */
 export interface MemberRow {
   value: string;
   type: ResourceTypeName;
-  /** The member's userName / displayName when it was added (kept in step on renames). */
-  display?: string;
 }
 
 /** A group a resource directly belongs to (from the reverse membership rows). */
@@ -35,19 +36,29 @@ export interface GroupRef {
   display?: string;
 }
 
-/** A member reference checked against storage; `etag` guards the write against a concurrent delete. */
-export interface ResolvedMember {
+/**
+ * A member to add: its id and, when the request named it, its type. Nothing is read up front: the write itself checks
+ * that the member exists (an id without a type is taken for a User first).
+ */
+export interface MemberAdd {
   value: string;
-  type: ResourceTypeName;
-  display: string;
-  etag: string;
+  type?: ResourceTypeName;
+}
+
+/** A member to remove; `type` when the caller read it with the group's member rows (else the store reads it). */
+export interface MemberRemove {
+  value: string;
+  type?: ResourceTypeName;
 }
 
 export interface ResourceRepository {
   /** Creates the table if needed; later calls are free. */
   ready(): Promise<void>;
-  /** Creates the resource and its index rows in one transaction; 409 uniqueness when the unique name is taken. */
-  create(tenant: string, type: ResourceTypeName, data: ScimResource): Promise<StoredResource>;
+  /**
+   * Creates the resource and its index rows in one transaction; 409 uniqueness when the unique name is taken. A group
+   * may be created with members: UnknownMembersError (and nothing created) if one of them does not exist.
+   */
+  create(tenant: string, type: ResourceTypeName, data: ScimResource, members?: MemberAdd[]): Promise<StoredResource>;
   get(tenant: string, type: ResourceTypeName, id: string): Promise<StoredResource | undefined>;
   /** Point read by the type's unique name (User userName, Group displayName), compared case-insensitively. */
   getByUniqueName(tenant: string, type: ResourceTypeName, name: string): Promise<StoredResource | undefined>;
@@ -72,16 +83,18 @@ export interface ResourceRepository {
   /** Which of `memberIds` are members of the group (no full member read). */
   membersAmong(tenant: string, groupId: string, memberIds: string[]): Promise<Set<string>>;
   /**
-   * Resolves member references to live resources of the tenant (a `type` hint reads that type only). Stops at the
-   * first round of reads that finds unknown ids: `missing` then names those (and `found` is incomplete).
-   */
-  resolveMembers(tenant: string, refs: { value: string; type?: string }[]): Promise<{ found: ResolvedMember[]; missing: string[] }>;
-  /**
    * Adds and removes members (idempotently) in batched transactions. Each batch carries the group's ETag and bumps
-   * its version, and guards every added member's row by its ETag, so a concurrent delete of either side makes the
-   * batch fail (ConcurrencyError) instead of leaving a membership row without its resource.
+   * its version, and touches every added member's row (which must exist, and whose ETag changes), so a concurrent
+   * delete of either side fails one of the two transactions instead of leaving a membership row without its
+   * resource. A member that does not exist: UnknownMembersError, and nothing written.
    */
-  changeMembers(tenant: string, group: StoredResource, add: ResolvedMember[], remove: string[]): Promise<StoredResource>;
+  changeMembers(tenant: string, group: StoredResource, add: MemberAdd[], remove: MemberRemove[]): Promise<StoredResource>;
+  /**
+   * Checks that the members exist without writing anything a reader sees (one transaction touching their rows, not a
+   * read per member) and returns them with their types; UnknownMembersError otherwise. For a request that writes
+   * something else before its members (a PATCH that also renames the group), so unknown ids still write nothing.
+   */
+  confirmMembers(tenant: string, add: MemberAdd[]): Promise<MemberAdd[]>;
 }
 
 /** The stored resource changed between read and write (storage ETag mismatch). Callers re-read and retry. */
@@ -89,5 +102,13 @@ export class ConcurrencyError extends Error {
   constructor() {
     super('The resource was changed concurrently.');
     this.name = 'ConcurrencyError';
+  }
+}
+
+/** Member ids that name no live resource of the tenant (of the type the request gave). The SCIM layer answers 400. */
+export class UnknownMembersError extends Error {
+  constructor(readonly ids: string[]) {
+    super(`Unknown member id(s): ${ids.join(', ')}`);
+    this.name = 'UnknownMembersError';
   }
 }

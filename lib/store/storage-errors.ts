@@ -18,6 +18,26 @@ export function isConflict(error: unknown): boolean {
   return storageStatus(error) === 409;
 }
 
+/** Which action of a failed entity-group transaction failed, and how. */
+export interface FailedAction {
+  status: number;
+  /** Position of the failing action in the submitted list. */
+  index: number;
+}
+
+/**
+ * The failing action of a transaction the service refused action by action (404 row missing, 409 row exists, 412
+ * ETag mismatch): Table Storage (and Azurite) start the error message with "<index>:", e.g. "2:The specified resource
+ * does not exist." (checked against Azurite in test/store/batch-errors.test.ts).
+ */
+export function failedAction(error: unknown): FailedAction | undefined {
+  const status = storageStatus(error);
+  if (status !== 404 && status !== 409 && status !== 412) return undefined;
+  const message = error instanceof Error ? error.message : '';
+  const m = /^(\d+):/.exec(message);
+  return m ? { status, index: Number(m[1]) } : undefined;
+}
+
 /**
  * Creates `client`'s table on the first call (idempotent: 409 means it exists) and shares that call; a failure is
  * passed through `onError` and the next call tries again.

@@ -1,9 +1,10 @@
 // The storage primitives every Table Storage module uses: one counted round trip each, failures mapped for the
 // SCIM layer, the table created on first use.
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { SettingsReader } from '../settings-reader.js';
-import { odata, type TableClient, type TableEntityResult, type TableTransactionResponse, type TransactionAction } from '@azure/data-tables';
+import { odata, type TableClient, type TableEntity, type TableEntityResult, type TableTransactionResponse, type TransactionAction } from '@azure/data-tables';
 import { countStorageCall } from './metrics.js';
-import { isConflict, isNotFound, toScimStorageError } from './storage-errors.js';
+import { failedAction, isConflict, isNotFound, toScimStorageError, type FailedAction } from './storage-errors.js';
 
 export type Row = TableEntityResult<Record<string, unknown>>;
 
@@ -20,10 +21,45 @@ export function operationTimeoutMs(env: NodeJS.ProcessEnv = process.env): number
 const deadline = () => ({ abortSignal: AbortSignal.timeout(operationTimeoutMs()) });
 export const MAX_BATCH = 100;
 
+/** A transaction action, or a delete that only succeeds while the row still has `etag` (412 otherwise). */
+export type Action = TransactionAction | ['delete', TableEntity, { etag: string }];
+
+type PipelinePolicy = Parameters<TableClient['pipeline']['addPolicy']>[0];
+
+/** ETags of the guarded deletes in the transaction being sent from this async context, by sub-request row key. */
+const deleteEtags = new AsyncLocalStorage<Map<string, string>>();
+
+/**
+ * `submitTransaction` sends every delete in a transaction with `If-Match: *` (it drops a delete's options), though
+ * Table Storage honours an ETag there as for a single delete. This policy writes the ETag a guarded delete asked for
+ * into its sub-request of the batch body (test/store/batch-errors.test.ts checks the 412 against Azurite).
+ */
+const guardedDeletes: PipelinePolicy = {
+  name: 'scimGuardedDeletes',
+  sendRequest(request, next) {
+    const etags = deleteEtags.getStore();
+    if (etags && typeof request.body === 'string') {
+      request.body = request.body
+        .split('\r\n--changeset')
+        .map((part) => {
+          const m = /^DELETE [^\r]*RowKey='([^']*)'\) HTTP\/1\.1\r\n/m.exec(part);
+          const etag = m ? etags.get(decodeURIComponent(m[1]).replace(/''/g, "'")) : undefined;
+          return etag ? part.replace('\r\nIf-Match: *\r\n', `\r\nIf-Match: ${etag}\r\n`) : part;
+        })
+        .join('\r\n--changeset');
+      if (request.headers.has('Content-Length')) request.headers.set('Content-Length', Buffer.byteLength(request.body));
+    }
+    return next(request);
+  },
+};
+
 export class TableOps {
   private tableReady: Promise<void> | undefined;
 
-  constructor(readonly client: TableClient) {}
+  constructor(readonly client: TableClient) {
+    client.pipeline.removePolicy({ name: guardedDeletes.name }); // one per client, however many TableOps share it
+    client.pipeline.addPolicy(guardedDeletes);
+  }
 
   /** Creates the table on first use (idempotent), once per process. */
   ready(): Promise<void> {
@@ -54,14 +90,25 @@ export class TableOps {
 
   /**
    * Submits one entity-group transaction. A 409 (a created row exists) is passed to `onConflict` so the caller can
-   * say which uniqueness rule it broke; 412/404 become ConcurrencyError (see storage-errors.ts).
+   * say which uniqueness rule it broke; 412/404 become ConcurrencyError (see storage-errors.ts). `onActionFailed`
+   * hears first which action failed (when the service says) and may return the error to throw instead.
    */
-  async transaction(actions: TransactionAction[], onConflict?: () => Error): Promise<TableTransactionResponse> {
+  async transaction(actions: Action[], onConflict?: () => Error, onActionFailed?: (failed: FailedAction) => Error | undefined): Promise<TableTransactionResponse> {
     await this.ready();
     countStorageCall();
+    const etags = new Map<string, string>();
+    const plain = actions.map((a): TransactionAction => {
+      if (a[0] !== 'delete' || a.length < 3) return a as TransactionAction;
+      etags.set(String(a[1].rowKey), (a[2] as { etag: string }).etag);
+      return ['delete', a[1]];
+    });
     try {
-      return await this.client.submitTransaction(actions, deadline());
+      const submit = () => this.client.submitTransaction(plain, deadline());
+      return await (etags.size > 0 ? deleteEtags.run(etags, submit) : submit());
     } catch (error) {
+      const failed = onActionFailed ? failedAction(error) : undefined;
+      const mapped = failed && onActionFailed?.(failed);
+      if (mapped) throw mapped;
       if (isConflict(error) && onConflict) throw onConflict();
       throw toScimStorageError(error);
     }

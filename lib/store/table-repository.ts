@@ -3,16 +3,24 @@
 //   UN:<hash> / GN:<hash>  unique-name index row, carrying a copy of the resource so a userName/displayName lookup
 //                          is one point read; written in the same transaction as the resource row
 //   UX:<hash>:<id>         externalId index (range read by prefix)
-//   M:<group>:<member>     membership row; R:<member>:<group> its reverse row, always written in the same transaction
+//   M:<group>:<member>     membership row (member id and type); R:<member>:<group> its reverse row (group id and
+//                          displayName, for User.groups), always written in the same transaction
 // Every write of a resource and its index rows is one entity-group transaction: uniqueness is atomic, and an
 // update carries the storage ETag of what was read (optimistic concurrency).
 //
-// Deletes run in three steps so no membership row can outlive its resource: (1) mark the resource and its name row
-// `deleting` (ETag-guarded: a concurrent member add that validated the resource now fails its guard), (2) remove its
-// membership rows, (3) delete the resource and index rows. Readers treat a `deleting` resource as gone; a crash
-// between the steps is repaired by the next DELETE of that id or the next create/rename onto its name.
+// Member adds read nothing per member: each add also touches the member's own row (a Merge of no properties, ETag
+// `*`), which fails the transaction if there is no such row and moves the row's ETag. A failed transaction names its
+// failing action, so an unknown id or a wrong type guess is found from the failure alone.
 //
-// Change feed: every transaction that commits a change (create, update, the `deleting` mark, each member batch) also
+// Deletes: the resource's membership rows are read, then the resource (guarded by the ETag read before them), its
+// index rows, every membership pair and the event go in one transaction. An add that committed since the read moved
+// the ETag (the delete fails and the caller retries); an add after it finds no row. With more pairs than one
+// transaction holds, three steps: (1) mark the resource and its name row `deleting` (ETag-guarded, with the event),
+// (2) remove its membership rows, (3) delete the resource and index rows guarded by the mark's ETag, purging again
+// if an add touched the row meanwhile. Readers treat a `deleting` resource as gone; a crash between the steps is
+// repaired by the next DELETE of that id or the next create/rename onto its name.
+//
+// Change feed: every transaction that commits a change (create, update, a delete or its `deleting` mark, each member batch) also
 // creates that change's event row, built by lib/events (same partition, same transaction: no extra storage call, and
 // never an event without its change or a change without its event).
 import { randomUUID } from 'node:crypto';
@@ -21,22 +29,30 @@ import { createdEvent, deletedEvent, membersEvent, nextChangeTime, updatedEvent 
 import { pendingEventAction } from '../events/keys.js';
 import { conflict, ScimError } from '../scim/errors.js';
 import type { ScimResource } from '../scim/normalize.js';
-import { descriptors, uniqueValueOf, type ResourceTypeDescriptors } from '../scim/resource-type.js';
+import { descriptors, isStoredApart, uniqueValueOf, type ResourceTypeDescriptors } from '../scim/resource-type.js';
 import type { ResourceTypeName } from '../scim/schema.js';
 import { isResourceId, keys } from './keys.js';
 import {
   ConcurrencyError,
+  UnknownMembersError,
   type GroupRef,
+  type MemberAdd,
+  type MemberRemove,
   type MemberRow,
-  type ResolvedMember,
   type ResourceRepository,
   type ScanOptions,
   type StoredResource,
 } from './repository.js';
-import { chunk, MAX_BATCH, TableOps, type Row } from './table-ops.js';
+import { chunk, MAX_BATCH, TableOps, type Action, type Row } from './table-ops.js';
 
-/** Member ids resolved per round of point reads (one round of TableOps' bounded concurrency). */
-const RESOLVE_ROUND = 8;
+/** Members one transaction adds: 3 actions each (member row, reverse row, the touch of the member's row) + 3 of the group and event. */
+const ADDS_PER_BATCH = Math.floor((MAX_BATCH - 3) / 3);
+/** Type corrections (an untyped id that is a Group, or the reverse) one request may need: each costs a failed transaction and a read. */
+const MAX_TYPE_CORRECTIONS = 8;
+/** Ids whose presence is checked by point reads (one round of TableOps' concurrency); more read the group's member rows. */
+const POINT_CHECKS = 8;
+/** Purge rounds of a multi-step delete when member adds keep landing on the resource being deleted. */
+const MAX_PURGE_ROUNDS = 5;
 const CHUNK_CHARS = 30_000; // under the 32,768-character (64 KiB) property limit
 /** Each entity must stay under 1 MiB (strings count as UTF-16). */
 export const MAX_RESOURCE_CHARS = 14 * CHUNK_CHARS;
@@ -63,7 +79,8 @@ export class TableRepository implements ResourceRepository {
     return this.ops.ready();
   }
 
-  async create(tenant: string, type: ResourceTypeName, data: ScimResource): Promise<StoredResource> {
+  async create(tenant: string, type: ResourceTypeName, data: ScimResource, members: MemberAdd[] = []): Promise<StoredResource> {
+    const work = memberWork(members);
     const now = new Date().toISOString();
     const stored: StoredResource = { id: randomUUID(), type, data, created: now, lastModified: now, version: 1, etag: '' };
     const row = resourceEntity(tenant, stored, this.nameOf(stored));
@@ -75,22 +92,30 @@ export class TableRepository implements ResourceRepository {
     const externalId = externalIdOf(data);
     if (externalId !== undefined) actions.push(['create', externalIdEntity(tenant, stored, externalId)]);
     actions.push(pendingEventAction(tenant, createdEvent(tenant, stored)));
-    const response = await this.writeRepairingName(tenant, type, nameKey, actions);
+    // The create touches the row of every member it will add, so an unknown member id creates nothing; members too
+    // many for that transaction are checked by one before it.
+    const inline = actions.length + work.candidates.length <= MAX_BATCH;
+    if (!inline) await this.confirm(tenant, work, work.candidates);
+    const response = await this.writeRepairingName(tenant, type, nameKey, () => withGuards(tenant, actions, inline ? work.candidates : []), work);
     this.afterChange(tenant);
-    return { ...stored, etag: etagOf(response, row.rowKey) };
+    let created: StoredResource = { ...stored, etag: etagOf(response, 0) };
+    if (work.candidates.length > 0) created = await this.addMembers(tenant, created, work, true);
+    return isStoredApart(this.types[type], 'members') ? { ...created, knownMembers: work.candidates.map((c) => ({ value: c.value, type: c.type })) } : created;
   }
 
   /** Runs a transaction that creates a name row; if the name is held by a half-deleted resource, finish that delete and retry once. */
-  private async writeRepairingName(tenant: string, type: ResourceTypeName, nameKey: string, actions: TransactionAction[]) {
+  private async writeRepairingName(tenant: string, type: ResourceTypeName, nameKey: string, build: () => Layout, work?: MemberWork) {
     const onConflict = () => this.conflictFor(type);
     try {
-      return await this.ops.transaction(actions, onConflict);
+      return await this.submitWithMembers(tenant, build, work, onConflict);
     } catch (error) {
       if (!(error instanceof ScimError && error.status === 409)) throw error;
-      const holder = await this.ops.pointRead(tenant, nameKey);
+      const holder = await this.ops.pointRead(tenant, nameKey, ['id', 'deleting']);
       if (!holder || holder.deleting !== true) throw error;
-      await this.finishDelete(tenant, fromEntity(holder, type));
-      return this.ops.transaction(actions, onConflict);
+      // The repair needs the resource row's own ETag (read before it reads the memberships).
+      const resource = await this.ops.pointRead(tenant, keys.resource(type, String(holder.id)));
+      if (resource?.deleting === true) await this.finishDelete(tenant, fromEntity(resource, type));
+      return this.submitWithMembers(tenant, build, work, onConflict);
     }
   }
 
@@ -132,48 +157,84 @@ export class TableRepository implements ResourceRepository {
       if (newExternal !== undefined) actions.push(['create', externalIdEntity(tenant, next, newExternal)]);
     }
     actions.push(pendingEventAction(tenant, updatedEvent(tenant, existing, next)));
-    const response = await this.writeRepairingName(tenant, existing.type, newNameKey, actions);
+    const response = await this.writeRepairingName(tenant, existing.type, newNameKey, () => withGuards(tenant, actions, []));
     this.afterChange(tenant);
-    const updated = { ...next, etag: etagOf(response, row.rowKey) };
+    const updated = { ...next, etag: etagOf(response, 0) };
     if (oldNameKey !== newNameKey) await this.syncDisplay(tenant, updated);
     return updated;
   }
 
   async delete(tenant: string, existing: StoredResource): Promise<void> {
-    // The groups it leaves, for its event: read before the mark (the read step 2 makes anyway). A member add since
-    // the resource was read changed its ETag, so the mark below fails and the caller starts again.
+    // Its memberships: as a group (its members) and as a member (its groups, also listed by its event). Every member
+    // add touches the member's row, so an add that commits after these reads changes the ETag read before them and
+    // fails the delete below (the caller re-reads and retries), and an add after the delete finds no row.
     const groups = await this.groupsOf(tenant, existing.id);
-    // Step 1: mark deleting, guarded by the ETag that was read (a lost race re-reads and retries in the caller).
-    // This is the commit point of the delete (readers see the resource gone), so it carries the event.
-    const mark = { partitionKey: tenant, deleting: true };
+    const members = isStoredApart(this.types[existing.type], 'members') ? [...(await this.memberTypes(tenant, existing.id)).keys()] : [];
+    const pairs: [string, string][] = [...members.map((m): [string, string] => [existing.id, m]), ...groups.map((g): [string, string] => [g.value, existing.id])];
     const gone: StoredResource = { ...existing, version: existing.version + 1, lastModified: nextChangeTime(existing.lastModified) };
-    await this.ops.transaction([
+    const event = pendingEventAction(tenant, deletedEvent(tenant, gone, groups));
+    const own = this.ownRows(existing);
+    if (own.length + 2 * pairs.length + 1 <= MAX_BATCH) {
+      // One transaction: the resource (guarded by the ETag read), its index rows, every membership pair, the event.
+      // A pair removed meanwhile fails it too (404): the caller re-reads and retries.
+      await this.ops.transaction([
+        ['delete', { partitionKey: tenant, rowKey: own[0] }, { etag: existing.etag }],
+        ...own.slice(1).map((rowKey): Action => ['delete', { partitionKey: tenant, rowKey }]),
+        ...pairs.flatMap(([g, m]) => pairActions(tenant, g, m, 'delete')),
+        event,
+      ]);
+      this.afterChange(tenant);
+      return;
+    }
+    // Too many memberships for one transaction. Step 1: mark deleting, guarded by the ETag that was read. This is the
+    // commit point of the delete (readers see the resource gone), so it carries the event.
+    const mark = { partitionKey: tenant, deleting: true };
+    const response = await this.ops.transaction([
       ['update', { ...mark, rowKey: keys.resource(existing.type, existing.id) }, 'Merge', { etag: existing.etag }],
       ['update', { ...mark, rowKey: this.nameKey(existing.type, this.nameOf(existing)) }, 'Merge'],
-      pendingEventAction(tenant, deletedEvent(tenant, gone, groups)),
+      event,
     ]);
     this.afterChange(tenant);
-    await this.finishDelete(tenant, existing, groups);
+    await this.finishDelete(tenant, { ...existing, etag: etagOf(response, 0) }, pairs);
   }
 
-  /** Steps 2 and 3 of a delete; also the repair of a delete that stopped half-way. */
-  private async finishDelete(tenant: string, existing: StoredResource, groups?: GroupRef[]): Promise<void> {
-    await this.purgeMemberships(tenant, existing.id, groups);
-    const resourceKey = keys.resource(existing.type, existing.id);
-    const rows = [resourceKey, this.nameKey(existing.type, this.nameOf(existing))];
-    const externalId = externalIdOf(existing.data);
-    if (externalId !== undefined) rows.push(keys.externalIdPrefix(existing.type, externalId) + existing.id);
-    // Concurrent repairs of one delete (a DELETE and creates onto the freed name) race here. The resource row goes in
-    // the same batch as its index rows: if it is gone, another repair finished, and the name row may already belong
-    // to a resource created since — so it is never deleted on its own, only rows of this id are, and a batch that
-    // finds the resource row gone (404) means the other repair won.
-    const present = await this.ops.rowsAmong(tenant, rows, ['RowKey', 'id']);
-    if (!present.some((r) => r.rowKey === resourceKey)) return;
-    const own = present.filter((r) => String(r.id) === existing.id);
-    try {
-      await this.ops.transaction(own.map((r) => ['delete', { partitionKey: tenant, rowKey: r.rowKey as string }]));
-    } catch (error) {
-      if (!(error instanceof ConcurrencyError)) throw error;
+  /** Row keys of the resource and its index rows, the resource row first. */
+  private ownRows(resource: StoredResource): string[] {
+    const rows = [keys.resource(resource.type, resource.id), this.nameKey(resource.type, this.nameOf(resource))];
+    const externalId = externalIdOf(resource.data);
+    if (externalId !== undefined) rows.push(keys.externalIdPrefix(resource.type, externalId) + resource.id);
+    return rows;
+  }
+
+  /**
+   * Steps 2 and 3 of a delete; also the repair of a delete that stopped half-way. `marked.etag` is the resource row's
+   * ETag, read before the membership rows are: a member add touches that row, so one that commits after the purge
+   * read fails the final delete, and the purge runs again. `pairs`: the memberships read before the mark, if known.
+   */
+  private async finishDelete(tenant: string, marked: StoredResource, pairs?: [string, string][]): Promise<void> {
+    let etag = marked.etag;
+    let rows = this.ownRows(marked);
+    for (let attempt = 1; ; attempt++) {
+      await this.purgeMemberships(tenant, marked.id, pairs);
+      try {
+        // The resource row goes in the same batch as its index rows: concurrent repairs of one delete (a DELETE and
+        // creates onto the freed name) race here, and the one that finds the resource row gone or changed writes nothing.
+        await this.ops.transaction([
+          ['delete', { partitionKey: tenant, rowKey: rows[0] }, { etag }],
+          ...rows.slice(1).map((rowKey): Action => ['delete', { partitionKey: tenant, rowKey }]),
+        ]);
+        return;
+      } catch (error) {
+        if (!(error instanceof ConcurrencyError)) throw error;
+        // Another repair finished (the row is gone), or a member was added since the purge read: read again.
+        const present = await this.ops.rowsAmong(tenant, this.ownRows(marked), ['RowKey', 'id', 'deleting']);
+        const resource = present.find((r) => r.rowKey === rows[0]);
+        if (!resource || resource.deleting !== true) return;
+        if (attempt >= MAX_PURGE_ROUNDS) throw error;
+        etag = resource.etag;
+        rows = [rows[0], ...present.filter((r) => r.rowKey !== rows[0] && String(r.id) === marked.id).map((r) => r.rowKey as string)];
+        pairs = undefined;
+      }
     }
   }
 
@@ -200,7 +261,7 @@ export class TableRepository implements ResourceRepository {
   async *members(tenant: string, groupId: string): AsyncIterable<MemberRow> {
     const [from, to] = keys.memberRange(groupId);
     for await (const row of this.ops.range(tenant, from, to)) {
-      yield { value: String(row.value), type: row.type === 'Group' ? 'Group' : 'User', display: row.display as string | undefined };
+      yield { value: String(row.value), type: row.type === 'Group' ? 'Group' : 'User' };
     }
   }
 
@@ -218,69 +279,161 @@ export class TableRepository implements ResourceRepository {
     return new Set(rows.map((r) => String(r.value)));
   }
 
-  async resolveMembers(tenant: string, refs: { value: string; type?: string }[]): Promise<{ found: ResolvedMember[]; missing: string[] }> {
-    const typeOf = new Map<string, string | undefined>();
-    for (const r of refs) if (!typeOf.has(r.value)) typeOf.set(r.value, r.type?.toLowerCase());
-    const wanted = [...typeOf.keys()];
-    // An id that is not one of ours names no resource: unknown without a read.
-    const malformed = wanted.filter((id) => !isResourceId(id));
-    if (malformed.length > 0) return { found: [], missing: malformed };
-    const found = new Map<string, ResolvedMember>();
-    // In rounds of point reads, stopping at the first round that finds unknown ids: a request naming many unknown ids
-    // costs one round, not a read (or two, untyped) per id. A `type` hint reads that type only; an untyped id is read
-    // as a User, then as a Group if it is none.
-    for (const part of chunk(wanted, RESOLVE_ROUND)) {
-      for (const type of ['User', 'Group'] as const) {
-        const ids = part.filter((id) => !found.has(id) && (typeOf.get(id) ?? type.toLowerCase()) === type.toLowerCase());
-        if (ids.length === 0) continue;
-        const rows = await this.ops.rowsAmong(tenant, ids.map((id) => keys.resource(type, id)), ['id', 'name', 'deleting']);
-        for (const row of rows) {
-          if (row.deleting === true) continue;
-          found.set(String(row.id), { value: String(row.id), type, display: String(row.name ?? ''), etag: row.etag });
-        }
-      }
-      const missing = part.filter((id) => !found.has(id));
-      if (missing.length > 0) return { found: [...found.values()], missing };
-    }
-    return { found: [...found.values()], missing: [] };
+  async changeMembers(tenant: string, group: StoredResource, add: MemberAdd[], remove: MemberRemove[]): Promise<StoredResource> {
+    const removeSet = new Set(remove.map((r) => r.value));
+    const work = memberWork(add.filter((m) => !removeSet.has(m.value)));
+    let current = group;
+    if (work.candidates.length > 0) current = await this.addMembers(tenant, current, work, false);
+    if (remove.length > 0) current = await this.removeMembers(tenant, current, remove, work);
+    return current;
   }
 
-  async changeMembers(tenant: string, group: StoredResource, add: ResolvedMember[], remove: string[]): Promise<StoredResource> {
-    const removeSet = new Set(remove);
-    // Removing an absent member writes nothing (and a delete of a missing row would fail its whole batch).
-    const present = removeSet.size > 0 ? await this.memberRowsAmong(tenant, group.id, [...removeSet]) : [];
-    const groupName = this.nameOf(group);
-    const removals = present.map((m): { member: EventMember; actions: TransactionAction[] } => ({
-      member: m,
-      actions: [
-        ['delete', { partitionKey: tenant, rowKey: keys.member(group.id, m.value) }],
-        ['delete', { partitionKey: tenant, rowKey: keys.memberOf(m.value, group.id) }],
-      ],
-    }));
-    const addition = (m: ResolvedMember): TransactionAction[] => [
-      // Creates, not upserts: new members are the common case, so presence is not read up front; a create that
-      // finds the member already there fails the batch, which is then retried without the present members.
-      ['create', { partitionKey: tenant, rowKey: keys.member(group.id, m.value), value: m.value, type: m.type, display: m.display }],
-      ['create', { partitionKey: tenant, rowKey: keys.memberOf(m.value, group.id), group: group.id, display: groupName }],
-      // Guard: fails the batch if the member was deleted (or is being deleted) since it was resolved.
-      ['update', { partitionKey: tenant, rowKey: keys.resource(m.type, m.value) }, 'Merge', { etag: m.etag }],
-    ];
-    // Each batch: at most 100 actions, 2 of which guard and version the group and 1 is the batch's event.
-    const perBatch = Math.floor((MAX_BATCH - 3) / 3);
+  async confirmMembers(tenant: string, add: MemberAdd[]): Promise<MemberAdd[]> {
+    const work = memberWork(add);
+    await this.confirm(tenant, work, work.candidates);
+    return work.candidates.map((c) => ({ value: c.value, type: c.type }));
+  }
+
+  /**
+   * Adds members in transactions of ADDS_PER_BATCH. Unless they are known to exist (`confirmed`), the first
+   * transaction also touches the rows of the members the later ones add (or, if even that does not fit, one
+   * transaction of such touches goes first), so an unknown id fails the request before anything is written.
+   */
+  private async addMembers(tenant: string, group: StoredResource, work: MemberWork, confirmed: boolean): Promise<StoredResource> {
+    const all = work.candidates;
+    // First transaction: 3 actions of the group and its event, 3 per member added, 1 per later member touched.
+    const first = confirmed ? ADDS_PER_BATCH : Math.min(ADDS_PER_BATCH, Math.floor((MAX_BATCH - 3 - all.length) / 2));
+    if (first <= 0) await this.confirm(tenant, work, all);
+    const head = first > 0 ? all.slice(0, first) : [];
+    const batches = [...(head.length > 0 ? [head] : []), ...chunk(all.slice(head.length), ADDS_PER_BATCH)];
     let current = group;
-    for (const part of chunk(add.filter((m) => !removeSet.has(m.value)), perBatch)) {
+    for (const [i, part] of batches.entries()) {
+      const later = i === 0 && !confirmed && first > 0 ? all.slice(head.length) : [];
+      current = await this.addBatch(tenant, current, part, later, work);
+    }
+    return current;
+  }
+
+  /**
+   * One transaction adding `part` (and touching the rows of `later`). Creates, not upserts: new members are the
+   * common case, so presence is not read up front; a create that finds the member already there fails the batch,
+   * which is then retried without the present members (adding a present member is a no-op: no version, no event).
+   */
+  private async addBatch(tenant: string, group: StoredResource, part: Candidate[], later: Candidate[], work: MemberWork): Promise<StoredResource> {
+    const groupName = this.nameOf(group);
+    const checked = new Set<string>(); // found absent after a failed batch
+    // Members the request already found present (the group's rows read for an earlier batch) are not tried again.
+    const known = work.current;
+    let members = known ? part.filter((m) => !known.has(m.value)) : part;
+    for (;;) {
+      if (members.length === 0) {
+        if (later.length > 0) await this.confirm(tenant, work, later);
+        return group;
+      }
+      const adding = members;
       try {
-        current = await this.membersBatch(tenant, current, part.flatMap(addition), { change: 'added', members: part });
+        return await this.membersBatch(tenant, group, 'added', () => adding, (layout) => {
+          for (const m of adding) {
+            layout.creates.set(layout.actions.length, m);
+            layout.actions.push(['create', { partitionKey: tenant, rowKey: keys.member(group.id, m.value), value: m.value, type: m.type }]);
+            layout.creates.set(layout.actions.length, m);
+            layout.actions.push(['create', { partitionKey: tenant, rowKey: keys.memberOf(m.value, group.id), group: group.id, display: groupName }]);
+            pushGuard(tenant, layout, m);
+          }
+          for (const m of later) pushGuard(tenant, layout, m);
+        }, work);
       } catch (error) {
         if (!(error instanceof MemberExists)) throw error;
-        const already = await this.membersAmong(tenant, group.id, part.map((m) => m.value));
-        const missing = part.filter((m) => !already.has(m.value));
-        // Still conflicting now means a concurrent add: the caller re-reads and retries.
-        if (missing.length > 0) current = await this.membersBatch(tenant, current, missing.flatMap(addition), { change: 'added', members: missing }, () => new ConcurrencyError());
+        // Found absent since, present now: a concurrent add (which also moved the group's ETag): start again.
+        if (checked.has(error.member.value)) throw new ConcurrencyError();
+        const others = members.filter((m) => m !== error.member && !checked.has(m.value)).map((m) => m.value);
+        const present = await this.presentAmong(tenant, group.id, others, work);
+        present.add(error.member.value);
+        members = members.filter((m) => !present.has(m.value));
+        for (const m of members) checked.add(m.value);
       }
     }
-    for (const part of chunk(removals, Math.floor((MAX_BATCH - 3) / 2))) {
-      current = await this.membersBatch(tenant, current, part.flatMap((r) => r.actions), { change: 'removed', members: part.map((r) => r.member) });
+  }
+
+  /** One transaction that only touches members' rows: they exist (types corrected as needed), nothing visible written. */
+  private async confirm(tenant: string, work: MemberWork, members: Candidate[]): Promise<void> {
+    for (const part of chunk(members, MAX_BATCH)) {
+      await this.submitWithMembers(tenant, () => {
+        const layout: Layout = { actions: [], guards: new Map(), creates: new Map() };
+        for (const m of part) pushGuard(tenant, layout, m);
+        return layout;
+      }, work);
+    }
+  }
+
+  /**
+   * Submits a transaction built by `build` (again after each correction). When the touch of a member's row finds no
+   * row, an id given without a type is read once as the other type: a live resource of that type corrects the type
+   * (and the guess for the request's other untyped ids not yet confirmed), anything else is an unknown id.
+   */
+  private async submitWithMembers(tenant: string, build: () => Layout, work?: MemberWork, onConflict?: () => Error): Promise<TableTransactionResponse> {
+    for (;;) {
+      const layout = build();
+      try {
+        return await this.ops.transaction(layout.actions, onConflict, (failed) => {
+          const guarded = failed.status === 404 ? layout.guards.get(failed.index) : undefined;
+          if (guarded) {
+            // The service stops at the first failing action: every touch before it found its row.
+            for (const [i, m] of layout.guards) if (i < failed.index) m.confirmed = true;
+            return new GuardFailed(guarded);
+          }
+          const created = failed.status === 409 ? layout.creates.get(failed.index) : undefined;
+          return created ? new MemberExists(created) : undefined;
+        });
+      } catch (error) {
+        if (!(error instanceof GuardFailed) || !work) throw error;
+        await this.correctType(tenant, work, error.member);
+      }
+    }
+  }
+
+  private async correctType(tenant: string, work: MemberWork, member: Candidate): Promise<void> {
+    if (member.typed || member.confirmed) throw new UnknownMembersError([member.value]);
+    if (work.corrections >= MAX_TYPE_CORRECTIONS) {
+      throw new ScimError(400, 'invalidValue', `More than ${MAX_TYPE_CORRECTIONS} members given without a "type" differ in type from the ones before them; give each member's "type" ("User" or "Group").`);
+    }
+    const other: ResourceTypeName = member.type === 'User' ? 'Group' : 'User';
+    const row = await this.ops.pointRead(tenant, keys.resource(other, member.value), ['id', 'deleting']);
+    if (!row || row.deleting === true) throw new UnknownMembersError([member.value]);
+    work.corrections++;
+    member.type = other;
+    member.confirmed = true;
+    // Untyped ids usually share a type (nested groups sent without one): guess the same for the rest.
+    for (const m of work.candidates) if (!m.typed && !m.confirmed) m.type = other;
+  }
+
+  /** Which of `ids` are members: point reads when few, else the group's member rows (one range read per 1,000). */
+  private async presentAmong(tenant: string, groupId: string, ids: string[], work: MemberWork): Promise<Set<string>> {
+    if (ids.length === 0) return new Set();
+    if (!work.current && ids.length <= POINT_CHECKS) return this.membersAmong(tenant, groupId, ids);
+    work.current ??= await this.memberTypes(tenant, groupId);
+    const current = work.current;
+    return new Set(ids.filter((id) => current.has(id)));
+  }
+
+  /** Removes members that are present; a removal of an absent member writes nothing. */
+  private async removeMembers(tenant: string, group: StoredResource, remove: MemberRemove[], work: MemberWork): Promise<StoredResource> {
+    // Members read with the group's rows carry their type; the others are looked up (their type goes in the event).
+    const present: EventMember[] = remove.filter((r): r is EventMember => r.type !== undefined);
+    const unknown = [...new Set(remove.filter((r) => r.type === undefined && isResourceId(r.value)).map((r) => r.value))];
+    if (unknown.length > 0 && !work.current && unknown.length <= POINT_CHECKS) present.push(...(await this.memberRowsAmong(tenant, group.id, unknown)));
+    else if (unknown.length > 0) {
+      work.current ??= await this.memberTypes(tenant, group.id);
+      for (const value of unknown) {
+        const type = work.current.get(value);
+        if (type) present.push({ value, type });
+      }
+    }
+    let current = group;
+    for (const part of chunk(present, Math.floor((MAX_BATCH - 3) / 2))) {
+      current = await this.membersBatch(tenant, current, 'removed', () => part, (layout) => {
+        for (const m of part) layout.actions.push(...pairActions(tenant, group.id, m.value, 'delete'));
+      });
     }
     return current;
   }
@@ -289,25 +442,40 @@ export class TableRepository implements ResourceRepository {
   private async membersBatch(
     tenant: string,
     group: StoredResource,
-    actions: TransactionAction[],
-    change: { change: 'added' | 'removed'; members: EventMember[] },
-    onConflict: () => Error = () => new MemberExists(),
+    change: 'added' | 'removed',
+    members: () => EventMember[],
+    body: (layout: Layout) => void,
+    work?: MemberWork,
   ): Promise<StoredResource> {
     const lastModified = nextChangeTime(group.lastModified);
     const version = group.version + 1;
     const groupRowKey = keys.resource('Group', group.id);
     const next: StoredResource = { ...group, version, lastModified };
-    const response = await this.ops.transaction(
-      [
-        ['update', { partitionKey: tenant, rowKey: groupRowKey, version, lastModified }, 'Merge', { etag: group.etag }],
-        ['update', { partitionKey: tenant, rowKey: this.nameKey('Group', this.nameOf(group)), version, lastModified }, 'Merge'],
-        ...actions,
-        pendingEventAction(tenant, membersEvent(tenant, next, change.change, change.members)),
-      ],
-      onConflict,
-    );
+    const build = (): Layout => {
+      const layout: Layout = {
+        actions: [
+          ['update', { partitionKey: tenant, rowKey: groupRowKey, version, lastModified }, 'Merge', { etag: group.etag }],
+          ['update', { partitionKey: tenant, rowKey: this.nameKey('Group', this.nameOf(group)), version, lastModified }, 'Merge'],
+        ],
+        guards: new Map(),
+        creates: new Map(),
+      };
+      body(layout);
+      // Built last: a corrected member type goes into the event too.
+      layout.actions.push(pendingEventAction(tenant, membersEvent(tenant, next, change, members().map((m) => ({ value: m.value, type: m.type })))));
+      return layout;
+    };
+    const response = await this.submitWithMembers(tenant, build, work);
     this.afterChange(tenant);
-    return { ...next, etag: etagOf(response, groupRowKey) };
+    return { ...next, etag: etagOf(response, 0) };
+  }
+
+  /** A group's member rows: id → type (one range read per 1,000 members). */
+  private async memberTypes(tenant: string, groupId: string): Promise<Map<string, ResourceTypeName>> {
+    const [from, to] = keys.memberRange(groupId);
+    const out = new Map<string, ResourceTypeName>();
+    for await (const row of this.ops.range(tenant, from, to, { select: ['value', 'type'] })) out.set(String(row.value), row.type === 'Group' ? 'Group' : 'User');
+    return out;
   }
 
   /** The member rows among `memberIds` (with each member's type, for the removal's event). */
@@ -317,25 +485,20 @@ export class TableRepository implements ResourceRepository {
     return rows.map((r) => ({ value: String(r.value), type: r.type === 'Group' ? 'Group' : 'User' }));
   }
 
-  /** Removes every membership row of a resource: as a group (its members) and as a member (its groups). */
-  private async purgeMemberships(tenant: string, id: string, groups?: GroupRef[]): Promise<void> {
-    const pairs: [string, string][] = [];
-    const [mFrom, mTo] = keys.memberRange(id);
-    for await (const row of this.ops.range(tenant, mFrom, mTo, { select: ['value'] })) pairs.push([id, String(row.value)]);
-    if (groups) {
-      // Read by delete() before its mark; no membership of this resource can have been added since.
-      for (const g of groups) pairs.push([g.value, id]);
-    } else {
+  /**
+   * Removes every membership row of a resource: as a group (its members) and as a member (its groups). `known`: the
+   * pairs read before the delete's mark (no member of the group can have been added since: that moves its ETag).
+   */
+  private async purgeMemberships(tenant: string, id: string, known?: [string, string][]): Promise<void> {
+    const pairs: [string, string][] = known ? [...known] : [];
+    if (!known) {
+      for (const m of (await this.memberTypes(tenant, id)).keys()) pairs.push([id, m]);
       const [rFrom, rTo] = keys.memberOfRange(id);
       for await (const row of this.ops.range(tenant, rFrom, rTo, { select: ['group'] })) pairs.push([String(row.group), id]);
     }
     for (const part of chunk(pairs, MAX_BATCH / 2)) {
-      const actions: TransactionAction[] = part.flatMap(([g, m]): TransactionAction[] => [
-        ['delete', { partitionKey: tenant, rowKey: keys.member(g, m) }],
-        ['delete', { partitionKey: tenant, rowKey: keys.memberOf(m, g) }],
-      ]);
       try {
-        await this.ops.transaction(actions);
+        await this.ops.transaction(part.flatMap(([g, m]) => pairActions(tenant, g, m, 'delete')));
       } catch (error) {
         // A pair removed concurrently (e.g. by a member PATCH): delete the rest one pair at a time.
         if (!(error instanceof ConcurrencyError)) throw error;
@@ -347,17 +510,16 @@ export class TableRepository implements ResourceRepository {
     }
   }
 
-  /** After a rename, membership rows carry the new userName/displayName as their `display` (cosmetic, not atomic). */
+  /**
+   * After a group's rename, its members' reverse rows carry the new displayName (User.groups[].display; cosmetic, not
+   * atomic). Member rows carry no display, so a user's rename touches none.
+   */
   private async syncDisplay(tenant: string, resource: StoredResource): Promise<void> {
+    if (!isStoredApart(this.types[resource.type], 'members')) return;
     const name = this.nameOf(resource);
     const actions: TransactionAction[] = [];
-    for (const g of await this.groupsOf(tenant, resource.id)) {
-      actions.push(['update', { partitionKey: tenant, rowKey: keys.member(g.value, resource.id), display: name }, 'Merge']);
-    }
-    if (resource.type === 'Group') {
-      for await (const m of this.members(tenant, resource.id)) {
-        actions.push(['update', { partitionKey: tenant, rowKey: keys.memberOf(m.value, resource.id), display: name }, 'Merge']);
-      }
+    for (const m of (await this.memberTypes(tenant, resource.id)).keys()) {
+      actions.push(['update', { partitionKey: tenant, rowKey: keys.memberOf(m, resource.id), display: name }, 'Merge']);
     }
     for (const part of chunk(actions, MAX_BATCH)) {
       try {
@@ -368,7 +530,7 @@ export class TableRepository implements ResourceRepository {
     }
   }
 
-  /** The resource's unique attribute value as stored (the display copy on membership rows uses it too). */
+  /** The resource's unique attribute value as stored (a group's is copied onto its members' reverse rows). */
   private nameOf(resource: Pick<StoredResource, 'type' | 'data'>): string {
     return String(resource.data[this.types[resource.type].uniqueAttribute] ?? '');
   }
@@ -385,10 +547,80 @@ export class TableRepository implements ResourceRepository {
 
 }
 
-/** A batch tried to create a membership row that exists. */
-class MemberExists extends Error {}
-
 type EventMember = { value: string; type: ResourceTypeName };
+
+/** A member one request adds: the type it is taken to be (the request's, else User until corrected). */
+interface Candidate {
+  value: string;
+  type: ResourceTypeName;
+  /** The request gave the type: a missing row means an unknown id. */
+  typed: boolean;
+  /** Its row was found as `type` by a transaction of this request. */
+  confirmed: boolean;
+}
+
+/** What one request learns about its members, shared by its transactions. */
+interface MemberWork {
+  candidates: Candidate[];
+  corrections: number;
+  /** The group's member rows, once read (for presence checks of many ids). */
+  current?: Map<string, ResourceTypeName>;
+}
+
+/** A transaction's actions, and which of them touch (guards) or create the rows of which member. */
+interface Layout {
+  actions: TransactionAction[];
+  guards: Map<number, Candidate>;
+  creates: Map<number, Candidate>;
+}
+
+/** A batch tried to create a membership row that exists. */
+class MemberExists extends Error {
+  constructor(readonly member: Candidate) {
+    super('member exists');
+  }
+}
+
+/** The touch of a member's row found no row of that type. */
+class GuardFailed extends Error {
+  constructor(readonly member: Candidate) {
+    super('member row missing');
+  }
+}
+
+/** The members to add as candidates; an id that is not one of ours names no resource: unknown without a read. */
+function memberWork(add: MemberAdd[]): MemberWork {
+  const malformed = add.filter((m) => !isResourceId(m.value)).map((m) => m.value);
+  if (malformed.length > 0) throw new UnknownMembersError(malformed);
+  const byId = new Map<string, Candidate>();
+  for (const m of add) if (!byId.has(m.value)) byId.set(m.value, { value: m.value, type: m.type ?? 'User', typed: m.type !== undefined, confirmed: false });
+  return { candidates: [...byId.values()], corrections: 0 };
+}
+
+/**
+ * The touch of a member's row that guards an add: a Merge of no properties with ETag `*` fails (404) if the row
+ * does not exist, and changes its ETag, so a delete that read the member before fails its own ETag guard.
+ */
+function pushGuard(tenant: string, layout: Layout, m: Candidate): void {
+  layout.guards.set(layout.actions.length, m);
+  layout.actions.push(['update', { partitionKey: tenant, rowKey: keys.resource(m.type, m.value) }, 'Merge', { etag: '*' }]);
+}
+
+/** `actions` with guards for `members` before the last action (the event). */
+function withGuards(tenant: string, actions: TransactionAction[], members: Candidate[]): Layout {
+  const layout: Layout = { actions: actions.slice(0, -1), guards: new Map(), creates: new Map() };
+  for (const m of members) pushGuard(tenant, layout, m);
+  layout.actions.push(...actions.slice(-1));
+  return layout;
+}
+
+/** The member row and its reverse row of one membership. */
+function pairActions(tenant: string, groupId: string, memberId: string, kind: 'delete'): TransactionAction[] {
+  return [
+    [kind, { partitionKey: tenant, rowKey: keys.member(groupId, memberId) }],
+    [kind, { partitionKey: tenant, rowKey: keys.memberOf(memberId, groupId) }],
+  ];
+}
 
 function externalIdOf(data: ScimResource): string | undefined {
   return typeof data.externalId === 'string' && data.externalId !== '' ? data.externalId : undefined;
@@ -437,7 +669,12 @@ function live(row: Row | undefined, type: ResourceTypeName): StoredResource | un
   return row && row.deleting !== true ? fromEntity(row, type) : undefined;
 }
 
-function etagOf(response: TableTransactionResponse, rowKey: string): string {
-  return response.subResponses.find((r) => r.rowKey === rowKey)?.etag ?? '';
+/**
+ * The new ETag of the transaction's action at `index` (sub-responses come in action order; they carry no row key for
+ * an update, so a lookup by key found nothing and a later batch went out unguarded).
+ */
+function etagOf(response: TableTransactionResponse, index: number): string {
+  const etag = response.subResponses[index]?.etag;
+  if (!etag) throw new Error('A transaction response without the ETag of its first row.');
+  return etag;
 }
-

@@ -112,10 +112,9 @@ describe('planner', () => {
 
   it('finds the groups a member belongs to from membership, not by reading every group', async () => {
     const [alice] = await seedUsers(1);
-    const { found } = await repository.resolveMembers(scope.tenant, [{ value: alice }]);
     const a = await repository.create(scope.tenant, 'Group', { displayName: 'A' });
     await repository.create(scope.tenant, 'Group', { displayName: 'B' });
-    await repository.changeMembers(scope.tenant, a, found, []);
+    await repository.changeMembers(scope.tenant, a, [{ value: alice }], []);
     const page = await listResources(scope, 'Group', { filter: `members[value eq "${alice}"]` });
     expect(page.resources.map((r) => r.data.displayName)).toEqual(['A']);
   });

@@ -35,7 +35,7 @@ export async function createSeeder(env: Record<string, string>): Promise<Seeder>
       let done = 0;
       await forEachLimit(users, concurrency, async (user) => {
         const values = mappings.user.map({ ...user, IsSoftDeleted: false }).values;
-        const { resource: stored } = await createResource(scope, 'User', userCreateBody(mappings, values));
+        const stored = await createResource(scope, 'User', userCreateBody(mappings, values));
         seeded.push({ userName: user.userPrincipalName, id: stored.id });
         done++;
         if (onProgress && done % 1000 === 0) onProgress(done);
