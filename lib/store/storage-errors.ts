@@ -67,7 +67,7 @@ export function toScimStorageError(error: unknown): Error {
   }
   if (status === undefined || status >= 500 || status === 408 || status === 429) {
     const unavailable = new ScimError(503, undefined, 'The storage service is temporarily unavailable; retry later.', { 'Retry-After': '5' });
-    unavailable.cause = error; // for the request's log line (scim-handler.ts); never sent to the client
+    unavailable.cause = error; // for the request's log line (lib/http/edge.ts); never sent to the client
     return unavailable;
   }
   return error instanceof Error ? error : new Error(String(error));
