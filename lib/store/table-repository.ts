@@ -4,6 +4,8 @@
 //                          is one point read; written in the same transaction as the resource row
 //   UX:<hash>:<id>         externalId index (range read by prefix)
 //   M:<group>:<member>     membership row; R:<member>:<group> its reverse row, always written in the same transaction
+//   C:U:<nn> / C:G:<nn>    resource counter shards and C:U:base / C:G:base their baseline (counters.ts): each create
+//                          and each delete's commit point moves one shard in its own transaction
 // Every write of a resource and its index rows is one entity-group transaction: uniqueness is atomic, and an
 // update carries the storage ETag of what was read (optimistic concurrency).
 //
@@ -23,6 +25,7 @@ import { conflict, ScimError } from '../scim/errors.js';
 import type { ScimResource } from '../scim/normalize.js';
 import { descriptors, uniqueValueOf, type ResourceTypeDescriptors } from '../scim/resource-type.js';
 import type { ResourceTypeName } from '../scim/schema.js';
+import { ResourceCounters } from './counters.js';
 import { isResourceId, keys } from './keys.js';
 import {
   ConcurrencyError,
@@ -32,6 +35,7 @@ import {
   type ResourceRepository,
   type ScanOptions,
   type StoredResource,
+  type TypeCount,
 } from './repository.js';
 import { chunk, MAX_BATCH, TableOps, type Row } from './table-ops.js';
 
@@ -45,6 +49,8 @@ type Entity = TableEntity<Record<string, unknown>>;
 
 export class TableRepository implements ResourceRepository {
   private readonly ops: TableOps;
+  /** Per-type resource counters, carried by each create and delete commit point (counters.ts). */
+  private readonly counters: ResourceCounters;
 
   /**
    * Takes the table's client, or the TableOps other stores of the same table share (one create-table per process).
@@ -57,6 +63,7 @@ export class TableRepository implements ResourceRepository {
     private readonly types: ResourceTypeDescriptors = descriptors,
   ) {
     this.ops = table instanceof TableOps ? table : new TableOps(table);
+    this.counters = new ResourceCounters(this.ops);
   }
 
   ready(): Promise<void> {
@@ -75,7 +82,8 @@ export class TableRepository implements ResourceRepository {
     const externalId = externalIdOf(data);
     if (externalId !== undefined) actions.push(['create', externalIdEntity(tenant, stored, externalId)]);
     actions.push(pendingEventAction(tenant, createdEvent(tenant, stored)));
-    const response = await this.writeRepairingName(tenant, type, nameKey, actions);
+    // Counter: +1 in the same transaction.
+    const response = await this.counters.commit(tenant, type, 1, (counter) => this.writeRepairingName(tenant, type, nameKey, [...actions, counter]));
     this.afterChange(tenant);
     return { ...stored, etag: etagOf(response, row.rowKey) };
   }
@@ -147,11 +155,15 @@ export class TableRepository implements ResourceRepository {
     // This is the commit point of the delete (readers see the resource gone), so it carries the event.
     const mark = { partitionKey: tenant, deleting: true };
     const gone: StoredResource = { ...existing, version: existing.version + 1, lastModified: nextChangeTime(existing.lastModified) };
-    await this.ops.transaction([
-      ['update', { ...mark, rowKey: keys.resource(existing.type, existing.id) }, 'Merge', { etag: existing.etag }],
-      ['update', { ...mark, rowKey: this.nameKey(existing.type, this.nameOf(existing)) }, 'Merge'],
-      pendingEventAction(tenant, deletedEvent(tenant, gone, groups)),
-    ]);
+    // Counter: -1 in the commit point's transaction (never in the cleanup steps a later request may repeat).
+    await this.counters.commit(tenant, existing.type, -1, (counter) =>
+      this.ops.transaction([
+        ['update', { ...mark, rowKey: keys.resource(existing.type, existing.id) }, 'Merge', { etag: existing.etag }],
+        ['update', { ...mark, rowKey: this.nameKey(existing.type, this.nameOf(existing)) }, 'Merge'],
+        pendingEventAction(tenant, deletedEvent(tenant, gone, groups)),
+        counter,
+      ]),
+    );
     this.afterChange(tenant);
     await this.finishDelete(tenant, existing, groups);
   }
@@ -184,6 +196,10 @@ export class TableRepository implements ResourceRepository {
     if (!row || row.deleting !== true) return false;
     await this.finishDelete(tenant, fromEntity(row, type));
     return true;
+  }
+
+  count(tenant: string, type: ResourceTypeName): Promise<TypeCount> {
+    return this.counters.count(tenant, type);
   }
 
   async *scan(tenant: string, type: ResourceTypeName, options: ScanOptions = {}): AsyncIterable<StoredResource> {
