@@ -110,8 +110,8 @@ export class ResourceCounters {
         if (attempt >= MAX_ATTEMPTS) throw new ConcurrencyError();
         continue;
       }
-      // An update's sub-response names no row (only a create's does): the counter action is the last one.
-      const etag = (response.subResponses.find((r) => r.rowKey === rowKey) ?? response.subResponses.at(-1))?.etag;
+      // Sub-responses come in the order of the actions (an update's names no row): the counter action is the last one.
+      const etag = response.subResponses.at(-1)?.etag;
       state.shards.set(n, { count: shard.count + delta, etag, at: ++state.clock });
       this.release(state, n, true);
       if (!state.tried && state.based !== true) this.baselineInBackground(tenant, type, state);

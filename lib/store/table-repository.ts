@@ -454,6 +454,9 @@ function live(row: Row | undefined, type: ResourceTypeName): StoredResource | un
 }
 
 function etagOf(response: TableTransactionResponse, rowKey: string): string {
-  return response.subResponses.find((r) => r.rowKey === rowKey)?.etag ?? '';
+  // The SDK reads each sub-response's RowKey from its Location header, percent-encoded ("U%3A…"): compare decoded.
+  // (Compared raw it never matched, so the ETag returned by a create or update was '' and a write guarded by it
+  // was not guarded at all.)
+  return response.subResponses.find((r) => r.rowKey !== undefined && decodeURIComponent(r.rowKey) === rowKey)?.etag ?? '';
 }
 
