@@ -7,10 +7,15 @@
 // streams the tenant's partition one storage page at a time, evaluating the filter in memory and keeping only the
 // requested page (plus sort keys when sorting).
 //
+// Counting: an unfiltered list takes `totalResults` from the tenant's resource counters (one small read, exact: they
+// move in the same transactions as the resources; lib/store/counters.ts) and reads only the rows its page needs, so
+// its first page costs the same at any tenant size. A lookup's total is its candidates'. Any other filter (and a
+// tenant whose counters have no baseline yet) is counted by scanning the tenant once, on the first page.
+//
 // Pagination: Table Storage pages by continuation, not offset. The first page of a query (startIndex 1, or an empty
-// cursor) scans once to count `totalResults` and records where pages start; later pages resume from the recorded
-// position instead of re-reading from the start, so walking N resources costs O(N) reads. Those snapshots live in
-// scan-cache.ts; cursors (RFC 9865) carry their resume position themselves.
+// cursor) records where pages start; later pages resume from the recorded position instead of re-reading from the
+// start, so walking N resources costs O(N) reads. Those snapshots live in scan-cache.ts; cursors (RFC 9865) carry their
+// resume position themselves.
 import type { StoredResource } from '../store/repository.js';
 import { badRequest } from './errors.js';
 import { compareValues, matchesFilter, parseFilter, validateFilter } from './filter.js';
@@ -143,8 +148,16 @@ export async function listResources(scope: TenantScope, type: ResourceTypeName, 
   // Unsorted scan in id order.
   const key = cacheKey(scope.tenant, type, query);
   let snapshot: ScanSnapshot | undefined = startIndex > 1 || cursor ? scanCache.get(key) : undefined;
+  // Unfiltered: the counters give the exact total, so no page needs to read the whole tenant.
+  const counted = !filter && !snapshot ? await scope.repository.count(scope.tenant, type) : undefined;
+  if (counted?.total !== undefined) {
+    snapshot = { total: counted.total, checkpoints: [{ index: 1 }] };
+    scanCache.set(key, snapshot, scope.tenant);
+  }
   const page: StoredResource[] = [];
-  if (snapshot || cursor) {
+  if (snapshot && count === 0) {
+    // Only the total was asked for.
+  } else if (snapshot || cursor) {
     // Resume from the closest known position at or before startIndex and read only what this page needs.
     const from = cursor ?? closestCheckpoint(snapshot as ScanSnapshot, startIndex);
     let index = from.index - 1;
@@ -159,7 +172,7 @@ export async function listResources(scope: TenantScope, type: ResourceTypeName, 
     }
     if (!snapshot) {
       // A cursor without a snapshot (another instance, or expired): count once so totalResults stays truthful.
-      snapshot = await countScan(scope, type, matches, key);
+      snapshot = await countScan(scope, type, matches, key, counted?.baseline);
     }
   } else {
     let index = 0;
@@ -174,6 +187,8 @@ export async function listResources(scope: TenantScope, type: ResourceTypeName, 
     }
     snapshot = { total: index, checkpoints };
     scanCache.set(key, snapshot, scope.tenant);
+    // No counter baseline yet (resources from before the counters): this full count can become it.
+    if (counted?.baseline) await counted.baseline(index);
   }
   const end = startIndex - 1 + page.length;
   const next = end < snapshot.total && page.length > 0 ? { index: end + 1, afterId: page[page.length - 1].id } : undefined;
@@ -193,9 +208,16 @@ function addCheckpoint(snapshot: ScanSnapshot, checkpoint: { index: number; afte
   if (!snapshot.checkpoints.some((c) => c.index === checkpoint.index)) snapshot.checkpoints.push(checkpoint);
 }
 
-async function countScan(scope: TenantScope, type: ResourceTypeName, matches: (r: StoredResource) => Promise<boolean>, key: string): Promise<ScanSnapshot> {
+async function countScan(
+  scope: TenantScope,
+  type: ResourceTypeName,
+  matches: (r: StoredResource) => Promise<boolean>,
+  key: string,
+  baseline?: (scanned: number) => Promise<void>,
+): Promise<ScanSnapshot> {
   let total = 0;
   for await (const r of scope.repository.scan(scope.tenant, type)) if (await matches(r)) total++;
+  if (baseline) await baseline(total);
   const snapshot = { total, checkpoints: [{ index: 1 }] };
   scanCache.set(key, snapshot, scope.tenant);
   return snapshot;

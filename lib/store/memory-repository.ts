@@ -17,6 +17,7 @@ import {
   type ResourceRepository,
   type ScanOptions,
   type StoredResource,
+  type TypeCount,
 } from './repository.js';
 
 interface Tenant {
@@ -111,6 +112,11 @@ export class MemoryRepository implements ResourceRepository {
   async repairDeleted(): Promise<boolean> {
     this.calls++;
     return false; // deletes here are atomic: nothing is ever left half-way
+  }
+
+  async count(tenant: string, type: ResourceTypeName): Promise<TypeCount> {
+    this.calls++;
+    return { total: this.sorted(tenant, type).length };
   }
 
   async *scan(tenant: string, type: ResourceTypeName, options: ScanOptions = {}): AsyncIterable<StoredResource> {

@@ -51,6 +51,17 @@ export interface MemberRemove {
   type?: ResourceTypeName;
 }
 
+/** The number of live resources of a type in a tenant, as a list's totalResults needs it. */
+export interface TypeCount {
+  /** Exact, from counters kept with every create and delete; undefined when the tenant has no counter baseline yet. */
+  total?: number;
+  /**
+   * Without a baseline: offer the live count a full scan found after this count was read; it becomes the baseline
+   * only if no create or delete committed meanwhile (otherwise nothing happens).
+   */
+  baseline?: (scanned: number) => Promise<void>;
+}
+
 export interface ResourceRepository {
   /** Creates the table if needed; later calls are free. */
   ready(): Promise<void>;
@@ -73,6 +84,8 @@ export interface ResourceRepository {
   delete(tenant: string, existing: StoredResource): Promise<void>;
   /** Finishes a delete that stopped half-way for this id (true if there was one). */
   repairDeleted(tenant: string, type: ResourceTypeName, id: string): Promise<boolean>;
+  /** The tenant's number of live resources of the type: one small read, whatever the tenant's size. */
+  count(tenant: string, type: ResourceTypeName): Promise<TypeCount>;
   /** Streams a tenant's resources of one type in id order, one storage page at a time. */
   scan(tenant: string, type: ResourceTypeName, options?: ScanOptions): AsyncIterable<StoredResource>;
 

@@ -5,6 +5,8 @@
 //   UX:<hash>:<id>         externalId index (range read by prefix)
 //   M:<group>:<member>     membership row (member id and type); R:<member>:<group> its reverse row (group id and
 //                          displayName, for User.groups), always written in the same transaction
+//   C:U:<nn> / C:G:<nn>    resource counter shards and C:U:base / C:G:base their baseline (counters.ts): each create
+//                          and each delete's commit point moves one shard in its own transaction
 // Every write of a resource and its index rows is one entity-group transaction: uniqueness is atomic, and an
 // update carries the storage ETag of what was read (optimistic concurrency).
 //
@@ -31,6 +33,7 @@ import { conflict, ScimError } from '../scim/errors.js';
 import type { ScimResource } from '../scim/normalize.js';
 import { descriptors, isStoredApart, uniqueValueOf, type ResourceTypeDescriptors } from '../scim/resource-type.js';
 import type { ResourceTypeName } from '../scim/schema.js';
+import { ResourceCounters } from './counters.js';
 import { isResourceId, keys } from './keys.js';
 import {
   ConcurrencyError,
@@ -42,6 +45,7 @@ import {
   type ResourceRepository,
   type ScanOptions,
   type StoredResource,
+  type TypeCount,
 } from './repository.js';
 import { chunk, MAX_BATCH, TableOps, type Action, type Row } from './table-ops.js';
 
@@ -61,6 +65,8 @@ type Entity = TableEntity<Record<string, unknown>>;
 
 export class TableRepository implements ResourceRepository {
   private readonly ops: TableOps;
+  /** Per-type resource counters, carried by each create and delete commit point (counters.ts). */
+  private readonly counters: ResourceCounters;
 
   /**
    * Takes the table's client, or the TableOps other stores of the same table share (one create-table per process).
@@ -73,6 +79,7 @@ export class TableRepository implements ResourceRepository {
     private readonly types: ResourceTypeDescriptors = descriptors,
   ) {
     this.ops = table instanceof TableOps ? table : new TableOps(table);
+    this.counters = new ResourceCounters(this.ops);
   }
 
   ready(): Promise<void> {
@@ -93,10 +100,12 @@ export class TableRepository implements ResourceRepository {
     if (externalId !== undefined) actions.push(['create', externalIdEntity(tenant, stored, externalId)]);
     actions.push(pendingEventAction(tenant, createdEvent(tenant, stored)));
     // The create touches the row of every member it will add, so an unknown member id creates nothing; members too
-    // many for that transaction are checked by one before it.
-    const inline = actions.length + work.candidates.length <= MAX_BATCH;
+    // many for that transaction are checked by one before it. The counter (+1) rides last in the same transaction.
+    const inline = actions.length + 1 + work.candidates.length <= MAX_BATCH;
     if (!inline) await this.confirm(tenant, work, work.candidates);
-    const response = await this.writeRepairingName(tenant, type, nameKey, () => withGuards(tenant, actions, inline ? work.candidates : []), work);
+    const response = await this.counters.commit(tenant, type, 1, (counter) =>
+      this.writeRepairingName(tenant, type, nameKey, () => withGuards(tenant, [...actions, counter], inline ? work.candidates : []), work),
+    );
     this.afterChange(tenant);
     let created: StoredResource = { ...stored, etag: etagOf(response, 0) };
     if (work.candidates.length > 0) created = await this.addMembers(tenant, created, work, true);
@@ -174,26 +183,34 @@ export class TableRepository implements ResourceRepository {
     const gone: StoredResource = { ...existing, version: existing.version + 1, lastModified: nextChangeTime(existing.lastModified) };
     const event = pendingEventAction(tenant, deletedEvent(tenant, gone, groups));
     const own = this.ownRows(existing);
-    if (own.length + 2 * pairs.length + 1 <= MAX_BATCH) {
+    if (own.length + 2 * pairs.length + 2 <= MAX_BATCH) {
       // One transaction: the resource (guarded by the ETag read), its index rows, every membership pair, the event.
       // A pair removed meanwhile fails it too (404): the caller re-reads and retries.
-      await this.ops.transaction([
-        ['delete', { partitionKey: tenant, rowKey: own[0] }, { etag: existing.etag }],
-        ...own.slice(1).map((rowKey): Action => ['delete', { partitionKey: tenant, rowKey }]),
-        ...pairs.flatMap(([g, m]) => pairActions(tenant, g, m, 'delete')),
-        event,
-      ]);
+      // The counter (-1) rides last, in the commit point's transaction.
+      await this.counters.commit(tenant, existing.type, -1, (counter) =>
+        this.ops.transaction([
+          ['delete', { partitionKey: tenant, rowKey: own[0] }, { etag: existing.etag }],
+          ...own.slice(1).map((rowKey): Action => ['delete', { partitionKey: tenant, rowKey }]),
+          ...pairs.flatMap(([g, m]) => pairActions(tenant, g, m, 'delete')),
+          event,
+          counter,
+        ]),
+      );
       this.afterChange(tenant);
       return;
     }
     // Too many memberships for one transaction. Step 1: mark deleting, guarded by the ETag that was read. This is the
-    // commit point of the delete (readers see the resource gone), so it carries the event.
+    // commit point of the delete (readers see the resource gone), so it carries the event and the counter (-1), never
+    // the cleanup steps a later request may repeat.
     const mark = { partitionKey: tenant, deleting: true };
-    const response = await this.ops.transaction([
-      ['update', { ...mark, rowKey: keys.resource(existing.type, existing.id) }, 'Merge', { etag: existing.etag }],
-      ['update', { ...mark, rowKey: this.nameKey(existing.type, this.nameOf(existing)) }, 'Merge'],
-      event,
-    ]);
+    const response = await this.counters.commit(tenant, existing.type, -1, (counter) =>
+      this.ops.transaction([
+        ['update', { ...mark, rowKey: keys.resource(existing.type, existing.id) }, 'Merge', { etag: existing.etag }],
+        ['update', { ...mark, rowKey: this.nameKey(existing.type, this.nameOf(existing)) }, 'Merge'],
+        event,
+        counter,
+      ]),
+    );
     this.afterChange(tenant);
     await this.finishDelete(tenant, { ...existing, etag: etagOf(response, 0) }, pairs);
   }
@@ -245,6 +262,10 @@ export class TableRepository implements ResourceRepository {
     if (!row || row.deleting !== true) return false;
     await this.finishDelete(tenant, fromEntity(row, type));
     return true;
+  }
+
+  count(tenant: string, type: ResourceTypeName): Promise<TypeCount> {
+    return this.counters.count(tenant, type);
   }
 
   async *scan(tenant: string, type: ResourceTypeName, options: ScanOptions = {}): AsyncIterable<StoredResource> {

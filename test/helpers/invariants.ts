@@ -6,12 +6,15 @@
 //   - every M:g:m row has its R:m:g row and vice versa, and both ends exist and are not `deleting`;
 //   - change feed (lib/events): every resource has exactly one event per version, 1..its version (plus its deleted
 //     event once marked deleting), a resource without rows has a complete history ending in its delete, and the
-//     sequenced events E:1..E:n are dense with the head at n: no change without its event, no event without its change.
+//     sequenced events E:1..E:n are dense with the head at n: no change without its event, no event without its change;
+//   - resource counters (lib/store/counters.ts): where a type's baseline row C:<P>:base exists, base + Σ of its shard
+//     rows C:<P>:00..63 equals the tenant's live (not `deleting`) resources of that type.
 // A `deleting` resource is a delete that stopped half-way (crash, outage). It is repaired by the next DELETE of its id
 // or create/rename onto its name; `tombstones` lists them, and only strict checks count them as violations.
 import { TableClient } from '@azure/data-tables';
 import { expect } from 'vitest';
 import { eventFromRow, HEAD_KEY } from '../../lib/events/keys.js';
+import { COUNTER_SHARDS } from '../../lib/store/counters.js';
 import { keys } from '../../lib/store/keys.js';
 import { TENANT_PARTITION } from '../../lib/store/tenant-store.js';
 
@@ -89,6 +92,7 @@ export async function checkInvariants(connectionString: string, tableName: strin
         events.set(event.data.id, [...(events.get(event.data.id) ?? []), { version: event.data.version, type: event.type }]);
         continue;
       }
+      if (rowKey.startsWith('C:')) continue; // counters: checkCounters below
       const m = /^(U|G|UN|GN|UX|GX|M|R):(.*)$/.exec(rowKey);
       if (!m) {
         v(`unexpected row ${rowKey}`);
@@ -161,9 +165,27 @@ export async function checkInvariants(connectionString: string, tableName: strin
       }
     }
     if (!options.skipEvents) checkEvents(byKey, events, sequences, v);
+    checkCounters(byKey, v);
   }
   if (!options.allowTombstones) for (const t of tombstones) violations.push(`[${t.tenant}] ${t.type} ${t.id} is marked deleting (a delete stopped half-way)`);
   return { violations, tombstones, counts };
+}
+
+function checkCounters(byKey: Map<string, Row>, v: (message: string) => void): void {
+  for (const [prefix, type] of Object.entries(PREFIX_KIND)) {
+    let live = 0;
+    let sum = 0;
+    let base: number | undefined;
+    for (const [rowKey, row] of byKey) {
+      if (rowKey.startsWith(`${prefix}:`) && row.deleting !== true) live++;
+      if (!rowKey.startsWith(`C:${prefix}:`)) continue;
+      const shard = rowKey.slice(prefix.length + 3);
+      if (shard === 'base') base = Number(row.base);
+      else if (/^\d\d$/.test(shard) && Number(shard) < COUNTER_SHARDS) sum += Number(row.count);
+      else v(`unexpected counter row ${rowKey}`);
+    }
+    if (base !== undefined && base + sum !== live) v(`${type} counter says ${base + sum} (base ${base}, shards ${sum}), ${live} live ${type.toLowerCase()}s`);
+  }
 }
 
 function checkEvents(byKey: Map<string, Row>, events: Map<string, { version: number; type: string }[]>, sequences: number[], v: (message: string) => void): void {

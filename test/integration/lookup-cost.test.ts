@@ -1,5 +1,6 @@
 // Issue 3, "what it must show" 2: the lookups Entra ID makes cost the same constant number of storage round trips at
-// 10 and at 10,000 users, and paging through all users costs O(N) storage reads, not O(N²).
+// 10 and at 10,000 users, and paging through all users costs O(N) storage reads, not O(N²). Issue 18: the first page
+// of an unfiltered list (Users and Groups) costs the same at 2,000 and at 10,000 users, with an exact totalResults.
 //
 // Three independent counters, all in-process (the local host and the repository run in this worker):
 // - storageCalls: lib/store/metrics.ts totalStorageCalls(), what the repository counts as round trips;
@@ -12,6 +13,7 @@ import diagnostics_channel from 'node:diagnostics_channel';
 import { TableClient } from '@azure/data-tables';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startAzurite, type Azurite } from '../../dev/azurite.js';
+import { COUNTER_SHARDS } from '../../lib/store/counters.js';
 import { totalStorageCalls } from '../../lib/store/metrics.js';
 import { enc, seedUsersDirect } from '../helpers/population.js';
 import { entraUser, startStack, type Stack } from '../helpers/stack.js';
@@ -99,6 +101,8 @@ interface Lookup {
   expected: () => string[];
 }
 
+/** Counter rows of one type (lib/store/counters.ts): the shards and the baseline, read by every unfiltered first page. */
+const COUNTER_ROWS_PER_TYPE = COUNTER_SHARDS + 1;
 const wire = (filter: string) => `/Users?filter=${enc(filter).replace(/%20/g, '+')}`;
 const u = (i: number) => ten[i];
 const missingId = randomUUID();
@@ -126,6 +130,8 @@ async function measureLookups(): Promise<Map<string, Cost>> {
     expect(reply.status, `${lookup.name}: ${reply.text}`).toBe(200);
     const ids = reply.body.Resources ? reply.body.Resources.map((r: { id: string }) => r.id) : [reply.body.id];
     expect(ids.sort(), lookup.name).toEqual(lookup.expected().sort());
+    // An indexed lookup's totalResults is exact without reading the tenant (its candidates are all there is).
+    if (reply.body.Resources) expect(reply.body.totalResults, lookup.name).toBe(lookup.expected().length);
     costs.set(lookup.name, cost);
   }
   return costs;
@@ -136,6 +142,41 @@ function table(costs: Map<string, Cost>): string {
 }
 
 let costsAt10: Map<string, Cost>;
+
+// ---- first pages of unfiltered lists (issue 18: O(1) at any tenant size, with an exact totalResults) --------------
+
+const groupIds: string[] = [];
+
+async function addGroups(n: number): Promise<void> {
+  for (let i = 0; i < n; i++) {
+    const reply = await stack.call('POST', '/Groups', { schemas: ['urn:ietf:params:scim:schemas:core:2.0:Group'], displayName: `First Page ${randomUUID()}` });
+    if (reply.status !== 201) throw new Error(`POST /Groups → ${reply.status} ${reply.text}`);
+    groupIds.push(reply.body.id);
+  }
+}
+
+const firstPages = [
+  { name: 'GET /Users?count=1', path: '/Users?count=1', type: 'User', items: 1 },
+  { name: 'GET /Users?startIndex=1&count=10', path: '/Users?startIndex=1&count=10', type: 'User', items: 10 },
+  { name: 'GET /Users?count=10&cursor=', path: '/Users?count=10&cursor=', type: 'User', items: 10 },
+  { name: 'GET /Users?count=0 (total only)', path: '/Users?count=0', type: 'User', items: 0 },
+  { name: 'GET /Groups?count=1', path: '/Groups?count=1', type: 'Group', items: 1 },
+] as const;
+
+/** Each first page's cost, checking its totalResults against the known population. */
+async function measureFirstPages(users: number): Promise<Map<string, Cost>> {
+  const costs = new Map<string, Cost>();
+  for (const page of firstPages) {
+    const { result: reply, cost } = await measure(() => stack.call('GET', page.path));
+    expect(reply.status, `${page.name}: ${reply.text}`).toBe(200);
+    expect(reply.body.totalResults, page.name).toBe(page.type === 'User' ? users : groupIds.length);
+    expect(reply.body.Resources ?? [], page.name).toHaveLength(page.items);
+    costs.set(page.name, cost);
+  }
+  return costs;
+}
+
+let firstPagesAt2k: Map<string, Cost>;
 
 describe('storage cost of Entra ID lookups and of paging', () => {
   it('at 10 users, each lookup is a small constant number of round trips (point reads, not scans)', async () => {
@@ -152,12 +193,22 @@ describe('storage cost of Entra ID lookups and of paging', () => {
     }
   });
 
-  it('paging through 2,000 users with count=100 costs O(N): one scan for page 1, one storage page per later page', async () => {
+  it('paging through 2,000 users with count=100 costs O(N): page 1 reads the counters and its rows, each later page one storage page', async () => {
     const N = 2_000;
     const COUNT = 100;
     const STORAGE_PAGE = 1_000; // entities per Table Storage query page (the service's maximum; the repository asks for it)
     await seedUsersDirect('walk', ten.length, N, { externalIdEvery: 10 });
     const pages = Math.ceil(N / COUNT);
+
+    // First pages at 2,000 users (compared with 10,000 below).
+    await addGroups(3);
+    firstPagesAt2k = await measureFirstPages(N);
+    console.log(`first pages at ${N} users:\n${table(firstPagesAt2k)}`);
+    for (const [name, cost] of firstPagesAt2k) {
+      // One read of the counters and one storage page of the rows the page shows (a group page: + its members).
+      expect(cost.storageCalls, name).toBeLessThanOrEqual(3);
+      expect(cost.entityReads, name).toBeLessThanOrEqual(COUNTER_ROWS_PER_TYPE + 12);
+    }
 
     // By startIndex.
     const seen = new Set<string>();
@@ -197,14 +248,14 @@ describe('storage cost of Entra ID lookups and of paging', () => {
       expect(cost.httpRoundTrips).toBeGreaterThanOrEqual(pages);
       // The bound from the brief: well under 3 calls per page.
       expect(cost.storageCalls).toBeLessThan(3 * (N / COUNT) + 5);
-      // The bound from the design in lib/scim/query.ts: page 1 scans all N once (N / STORAGE_PAGE query pages, +1 for
-      // the end of the scan) and records checkpoints; every later page resumes at its checkpoint and needs one query
-      // page: 2 + 1 + 19 (+2 slack) = 24 here. Restarting from the top, page k would need ⌈k·COUNT/STORAGE_PAGE⌉ query
-      // pages: 30 here, and it grows as N²/(2·COUNT·STORAGE_PAGE).
-      expect(cost.httpRoundTrips).toBeLessThanOrEqual(Math.ceil(N / STORAGE_PAGE) + 1 + (pages - 1) + 2);
-      // Entities: N for the first scan plus at most one query page per later page, linear in N for a fixed count
-      // (21,000 here). Restarting from the top would read 30,000 here (40,000 if every page also recounted).
-      expect(cost.entityReads).toBeLessThanOrEqual(N + (pages - 1) * STORAGE_PAGE);
+      // The bound from the design in lib/scim/query.ts: page 1 reads the counters and its own rows; every later page
+      // resumes at the checkpoint the page before it left and needs one query page: 1 + 20 (+2 slack) here. (Before
+      // the counters page 1 scanned all N: N / STORAGE_PAGE + 1 more.) Restarting from the top, page k would need
+      // ⌈k·COUNT/STORAGE_PAGE⌉ query pages: 30 here, and it grows as N²/(2·COUNT·STORAGE_PAGE).
+      expect(cost.httpRoundTrips).toBeLessThanOrEqual(1 + pages + 2);
+      // Entities: about one page's rows per page, linear in N for a fixed count (2,000 + the counters here, at most one
+      // query page per page). Restarting from the top would read 30,000 here (40,000 if every page also recounted).
+      expect(cost.entityReads).toBeLessThanOrEqual(pages * (COUNT + 1) + COUNTER_ROWS_PER_TYPE);
     }
   }, 120_000);
 
@@ -216,5 +267,12 @@ describe('storage cost of Entra ID lookups and of paging', () => {
     const costsAt10k = await measureLookups();
     console.log(`lookup cost at 10,000 users:\n${table(costsAt10k)}`);
     expect(Object.fromEntries(costsAt10k)).toEqual(Object.fromEntries(costsAt10));
+
+    // First pages: exactly what they cost at 2,000 users (the counters, not the tenant, give totalResults).
+    expect(firstPagesAt2k, 'the 2,000-user measurement must run first').toBeDefined();
+    await addGroups(2);
+    const firstPagesAt10k = await measureFirstPages(10_000);
+    console.log(`first pages at 10,000 users:\n${table(firstPagesAt10k)}`);
+    expect(Object.fromEntries(firstPagesAt10k)).toEqual(Object.fromEntries(firstPagesAt2k));
   }, 480_000); // Azurite checks every inserted row against the whole table: seeding slows as the table grows
 });

@@ -119,3 +119,60 @@ describe('planner', () => {
     expect(page.resources.map((r) => r.data.displayName)).toEqual(['A']);
   });
 });
+
+describe('totalResults from the resource counters (ResourceRepository.count)', () => {
+  /** The in-memory repository, recording how many rows scans hand out and answering count() as told. */
+  class Counted extends MemoryRepository {
+    yielded = 0;
+    counts = 0;
+    offered: number[] = [];
+    constructor(private readonly withBaseline: boolean) {
+      super();
+    }
+    override async *scan(...args: Parameters<MemoryRepository['scan']>) {
+      for await (const r of super.scan(...args)) {
+        this.yielded++;
+        yield r;
+      }
+    }
+    override async count(...args: Parameters<MemoryRepository['count']>) {
+      this.counts++;
+      if (this.withBaseline) return super.count(...args);
+      return { baseline: async (scanned: number) => void this.offered.push(scanned) };
+    }
+  }
+
+  it('an unfiltered first page takes the exact total from the counters and reads only its own rows', async () => {
+    const counted = new Counted(true);
+    scope = { ...scope, repository: counted };
+    repository = counted;
+    await seedUsers(50);
+    const page = await list({ count: 3 });
+    expect(page.totalResults).toBe(50);
+    expect(page.resources).toHaveLength(3);
+    expect(counted.counts).toBe(1);
+    expect(counted.yielded).toBeLessThanOrEqual(4);
+    // A later page resumes from the checkpoint the first left: still only about a page of rows.
+    counted.yielded = 0;
+    expect((await list({ startIndex: 4, count: 3 })).totalResults).toBe(50);
+    expect(counted.yielded).toBeLessThanOrEqual(4);
+  });
+
+  it('without a counter baseline the first page counts by scanning, and offers that count as the baseline', async () => {
+    const counted = new Counted(false);
+    scope = { ...scope, repository: counted };
+    repository = counted;
+    await seedUsers(12);
+    expect((await list({ count: 2 })).totalResults).toBe(12);
+    expect(counted.offered).toEqual([12]);
+  });
+
+  it('a filtered list that is not an indexed lookup counts its matches by scanning (never the counters)', async () => {
+    const counted = new Counted(true);
+    scope = { ...scope, repository: counted };
+    repository = counted;
+    await seedUsers(10);
+    expect((await list({ filter: 'active eq true', count: 1 })).totalResults).toBe(5);
+    expect(counted.counts).toBe(0);
+  });
+});
