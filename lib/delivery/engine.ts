@@ -15,6 +15,7 @@ import { randomUUID } from 'node:crypto';
 import type { DeliveryConfig } from './config.js';
 import type { CloudEvent, FeedPage, FeedReader } from './feed.js';
 import { LeaseLostError, type DeliveryRecord, type DeliveryStore, type RecordWrite, type StreamState, type Subscription } from './store.js';
+import { StorageGate } from './gate.js';
 import { WEBHOOK_TIMEOUT_MS, type AttemptOutcome } from './webhook-sender.js';
 
 export interface Senders {
@@ -43,6 +44,8 @@ export interface EngineOptions {
   lingerMs?: number;
   pollMs?: number;
   log?: (message: string) => void;
+  /** Serializes and paces this instance's storage calls (gate.ts); default: pause half as long as each call took. */
+  gate?: StorageGate;
 }
 
 export interface TickReport {
@@ -62,10 +65,11 @@ export interface EngineStats {
 
 const MAX_ERROR_CHARS = 300;
 /**
- * One batch's transaction: the stream row plus, per new record, the record and its index row (100-action limit), and
- * the events' JSON well under the 4 MiB payload limit.
+ * One batch's transaction: the stream row plus, per new record, the record and its index row — 24 new records, half
+ * the 100-action limit, so that one write never holds the storage long (SCIM requests wait behind it) — and the
+ * events' JSON well under the 4 MiB payload limit.
  */
-const MAX_BATCH_ACTIONS = 99;
+const MAX_BATCH_ACTIONS = 49;
 const MAX_BATCH_CHARS = 1_000_000;
 
 /** Seconds before the next attempt after `attempts` failed ones, or undefined when the schedule is exhausted. */
@@ -114,6 +118,7 @@ export class DeliveryEngine {
   private readonly lingerMs: number;
   private readonly pollMs: number;
   private readonly log: (message: string) => void;
+  private readonly gate: StorageGate;
   private readonly counters: EngineStats = { runs: 0, feedReads: 0, commits: 0, attempts: 0, delivered: 0 };
 
   constructor(private readonly options: EngineOptions) {
@@ -125,6 +130,7 @@ export class DeliveryEngine {
     this.lingerMs = options.lingerMs ?? 0;
     this.pollMs = options.pollMs ?? 250;
     this.log = options.log ?? (() => undefined);
+    this.gate = options.gate ?? new StorageGate();
   }
 
   /**
@@ -132,11 +138,11 @@ export class DeliveryEngine {
    * still going on then continues in the background, and later ticks skip those streams until it ends).
    */
   async tick(waitMs = 1500): Promise<TickReport> {
-    const subscriptions = await this.options.store.listSubscriptions();
+    const subscriptions = await this.gate.run(() => this.options.store.listSubscriptions());
     let allTenants: string[] | undefined;
     const started: Promise<void>[] = [];
     for (const subscription of subscriptions) {
-      const tenants = subscription.tenant ? [subscription.tenant] : (allTenants ??= await this.options.feed.tenants());
+      const tenants = subscription.tenant ? [subscription.tenant] : (allTenants ??= await this.gate.run(() => this.options.feed.tenants()));
       for (const tenant of tenants) {
         const key = `${subscription.id}/${tenant}`;
         if (this.running.has(key)) continue;
@@ -163,7 +169,7 @@ export class DeliveryEngine {
     const now = this.now();
     if (days === undefined || now - (this.lastSweep.get(subscriptionId) ?? 0) < 10 * 60_000) return;
     this.lastSweep.set(subscriptionId, now);
-    this.options.store.sweepRecords(subscriptionId, now - days * 86_400_000).catch((error: unknown) =>
+    this.gate.run(() => this.options.store.sweepRecords(subscriptionId, now - days * 86_400_000)).catch((error: unknown) =>
       this.log(`delivery: sweep of ${subscriptionId}: ${error instanceof Error ? error.message : String(error)}`));
   }
 
@@ -176,7 +182,7 @@ export class DeliveryEngine {
   async runStream(subscription: Subscription, tenant: string): Promise<void> {
     const { store } = this.options;
     const leaseMs = this.options.config.leaseSeconds * 1000;
-    let stream: StreamState = (await store.stream(subscription.id, tenant)) ?? { tenant, done: [], leaseUntil: 0 };
+    let stream: StreamState = (await this.gate.run(() => store.stream(subscription.id, tenant))) ?? { tenant, done: [], leaseUntil: 0 };
     const start = this.now();
     if (stream.owner && stream.owner !== this.owner && stream.leaseUntil > start) return;
 
@@ -193,7 +199,7 @@ export class DeliveryEngine {
 
     stream = { ...stream, owner: this.owner, leaseUntil: start + leaseMs };
     try {
-      stream.etag = await store.commit(subscription.id, stream);
+      stream.etag = await this.gate.run(() => store.commit(subscription.id, stream));
     } catch (error) {
       if (error instanceof LeaseLostError) return; // another instance took it first
       throw error;
@@ -214,7 +220,7 @@ export class DeliveryEngine {
       batchChars = 0;
       dirty = false;
       stream.leaseUntil = this.now() + leaseMs;
-      stream.etag = await store.commit(subscription.id, stream, records);
+      stream.etag = await this.gate.run(() => store.commit(subscription.id, stream, records));
       this.counters.commits++;
     };
     const attempt = async (record: DeliveryRecord, body: string, isNew: boolean): Promise<void> => {
@@ -248,7 +254,8 @@ export class DeliveryEngine {
       while (this.now() - start < this.runBudgetMs) {
         if (stream.head) {
           if (stream.head.nextAttemptAt > this.now()) break;
-          const stored = await store.record(subscription.id, stream.head.key);
+          const head = stream.head;
+          const stored = await this.gate.run(() => store.record(subscription.id, head.key));
           if (!stored) {
             stream.head = undefined;
             dirty = true;
@@ -285,7 +292,7 @@ export class DeliveryEngine {
           continue;
         }
         if (slept) {
-          if (!(await store.getSubscription(subscription.id))) return;
+          if (!(await this.gate.run(() => store.getSubscription(subscription.id)))) return;
           slept = false;
         }
         const at = this.now();
@@ -313,7 +320,8 @@ export class DeliveryEngine {
       stream.owner = undefined;
       stream.leaseUntil = 0;
       try {
-        stream.etag = await store.commit(subscription.id, stream, batch);
+        const rest = batch;
+        stream.etag = await this.gate.run(() => store.commit(subscription.id, stream, rest));
         this.counters.commits++;
       } catch (error) {
         if (!(error instanceof LeaseLostError)) throw error;
@@ -328,7 +336,7 @@ export class DeliveryEngine {
 
   private async read(tenant: string, cursor: string | undefined): Promise<FeedPage> {
     this.counters.feedReads++;
-    return this.options.feed.read(tenant, cursor, this.pageSize);
+    return this.gate.run(() => this.options.feed.read(tenant, cursor, this.pageSize));
   }
 
   private send(subscription: Subscription, eventId: string, body: string): Promise<AttemptOutcome> {

@@ -278,7 +278,7 @@ export class DeliveryStore {
 
   /**
    * Writes the stream (created when it has no ETag yet, else only if unchanged since read) together with delivery
-   * records (and their index rows, when new) in one transaction: at most 49 new records (100-action limit). Returns
+   * records (and their index rows, when new) in one transaction (at most 49 new records: 100-action limit). Returns
    * the stream's new ETag; LeaseLostError when another writer got there first.
    */
   async commit(subscriptionId: string, stream: StreamState, records: RecordWrite[] = []): Promise<string> {

@@ -1,7 +1,7 @@
 // Issue 17, delivery under a burst: 500 SCIM changes committed quickly (the timer off, so they all wait in the feed),
 // then the delivery engine drains them into a loopback webhook and a Storage Queue: every event arrives, in feed order,
 // both kinds, and the storage calls per delivered event stay under a fixed bound — batched stream writes (one
-// transaction per up to 49 deliveries) and one feed page read per 100 events, not one write per event.
+// transaction per up to 24 deliveries) and one feed page read per 100 events, not one write per event.
 import { randomUUID } from 'node:crypto';
 import { QueueClient } from '@azure/storage-queue';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -88,11 +88,11 @@ describe('delivery of a burst', () => {
       expect(records.every((r) => r.status === 'delivered' && r.attempts === 1)).toBe(true);
     }
 
-    // The cost, per stream: one write per 49 deliveries (+ taking and letting go of the lease, and a renewal at most
+    // The cost, per stream: one write per 24 deliveries (+ taking and letting go of the lease, and a renewal at most
     // every 15 s), one feed page read per 100 events (sequencing the pending rows 49 per transaction, once for both
     // streams), a stream read per run. Per delivered event, with both streams sharing the feed's sequencing:
-    // (⌈500/49⌉ + 2 per run) writes + (⌈500/100⌉ + 1) page reads × 2 calls per stream, 11 sequencing transactions.
-    expect(after.engine.commits - before.engine.commits).toBeLessThanOrEqual(2 * (Math.ceil(COUNT / 49) + 2 * (after.engine.runs - before.engine.runs)) + Math.ceil(drainMs / 15_000) * 2);
+    // (⌈500/24⌉ + 2 per run) writes + (⌈500/100⌉ + 1) page reads × 2 calls per stream, 11 sequencing transactions.
+    expect(after.engine.commits - before.engine.commits).toBeLessThanOrEqual(2 * (Math.ceil(COUNT / 24) + 2 * (after.engine.runs - before.engine.runs)) + Math.ceil(drainMs / 15_000) * 2);
     expect(perEvent).toBeLessThanOrEqual(0.15);
   }, 240_000);
 });
