@@ -44,7 +44,7 @@ export interface EngineOptions {
   lingerMs?: number;
   pollMs?: number;
   log?: (message: string) => void;
-  /** Serializes and paces this instance's storage calls (gate.ts); default: pause half as long as each call took. */
+  /** Bounds and paces this instance's storage calls (gate.ts); default: 2 in flight, resting a fifth of each call's time. */
   gate?: StorageGate;
 }
 
