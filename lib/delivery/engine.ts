@@ -209,28 +209,57 @@ export class DeliveryEngine {
 
     // Attempts made since the last write, written with the stream's progress in one transaction (flush): a burst costs
     // one write per batch, not per event. A crash before the flush sends them again (same webhook-id: at least once).
+    // A full batch is written while the next events go out (one write in flight at a time, each guarded by the ETag
+    // the previous one returned); sending goes on only while the lease last confirmed by storage holds, so even
+    // then no other instance can be sending this stream's events.
     let batch: RecordWrite[] = [];
     let batchActions = 0;
     let batchChars = 0;
     let dirty = false; // the stream moved since its last write
-    const flush = async (): Promise<void> => {
+    let confirmedLease = stream.leaseUntil;
+    let writing: Promise<void> | undefined;
+    let writeError: unknown;
+    const settle = async (): Promise<void> => {
+      if (writing) await writing;
+      if (writeError !== undefined) throw writeError;
+    };
+    const flush = async (wait = true): Promise<void> => {
+      await settle();
       const records = batch;
       batch = [];
       batchActions = 0;
       batchChars = 0;
       dirty = false;
-      stream.leaseUntil = this.now() + leaseMs;
-      stream.etag = await this.gate.run(() => store.commit(subscription.id, stream, records));
-      this.counters.commits++;
+      const leaseUntil = this.now() + leaseMs;
+      const snapshot: StreamState = { ...stream, done: [...stream.done], leaseUntil };
+      const write = this.gate.run(() => store.commit(subscription.id, snapshot, records)).then(
+        (etag) => {
+          stream.etag = etag;
+          confirmedLease = leaseUntil;
+          this.counters.commits++;
+        },
+        (error: unknown) => {
+          writeError = error;
+        },
+      );
+      const current: Promise<void> = write.finally(() => {
+        if (writing === current) writing = undefined;
+      });
+      writing = current;
+      if (wait) await settle();
     };
     const attempt = async (record: DeliveryRecord, body: string, isNew: boolean): Promise<void> => {
-      // Room in this batch's transaction for the record, else write the batch first.
+      // Room in this batch's transaction for the record, else write the batch (in the background) first.
       const actions = isNew ? 2 : 1;
       const chars = isNew ? body.length : 0;
-      if (batch.length > 0 && (batchActions + actions > MAX_BATCH_ACTIONS || batchChars + chars > MAX_BATCH_CHARS)) await flush();
+      if (batch.length > 0 && (batchActions + actions > MAX_BATCH_ACTIONS || batchChars + chars > MAX_BATCH_CHARS)) await flush(false);
+      if (writeError !== undefined) throw writeError;
       // An attempt may take the whole webhook timeout: renew the lease first if it would not outlast it. (Nothing
       // about this event is in the stream yet: a crash during the attempt leaves it ahead of the stream.)
-      if (stream.leaseUntil - this.now() < WEBHOOK_TIMEOUT_MS + 5000) await flush();
+      if (confirmedLease - this.now() < WEBHOOK_TIMEOUT_MS + 5000) {
+        await settle();
+        if (confirmedLease - this.now() < WEBHOOK_TIMEOUT_MS + 5000) await flush();
+      }
       const outcome = await this.send(subscription, record.eventId, body);
       this.counters.attempts++;
       if (outcome.ok) this.counters.delivered++;
@@ -245,6 +274,20 @@ export class DeliveryEngine {
       // A delivery now waiting for its retry is written at once: the deliveries list shows it, and the stream waits.
       if (stream.head) await flush();
     };
+    // The next page is read while this one is sent (the cursor it continues from is known once a full page is read).
+    let prefetched: { after: string; page: Promise<FeedPage> } | undefined;
+    const prefetch = (after: string): void => {
+      const read = this.read(tenant, after);
+      read.catch(() => undefined); // awaited (and its error seen) when used; an unused one is dropped
+      prefetched = { after, page: read };
+    };
+    const nextPage = (): Promise<FeedPage> => {
+      const ahead = prefetched;
+      prefetched = undefined;
+      return ahead && ahead.after === stream.cursor ? ahead.page : this.read(tenant, stream.cursor);
+    };
+
+    if (page && page.events.length >= this.pageSize && page.next !== stream.cursor) prefetch(page.next);
 
     let lastActivity = this.now();
     // Set while lingering: before sending what a later poll finds, make sure the subscription still exists (a
@@ -265,7 +308,10 @@ export class DeliveryEngine {
           if (stream.head) break; // still failing: wait for its retry, send nothing after it
           continue;
         }
-        page ??= await this.read(tenant, stream.cursor);
+        if (!page) {
+          page = await nextPage();
+          if (page.events.length >= this.pageSize && page.next !== stream.cursor) prefetch(page.next);
+        }
         const done = new Set(stream.done);
         const event = page.events.find((e) => !done.has(e.id));
         if (!event) {
@@ -317,14 +363,20 @@ export class DeliveryEngine {
     } finally {
       // Let go of the lease, writing what moved since the last write (also after a failed feed read: nothing sent is
       // sent again needlessly): the next tick, here or elsewhere, goes on.
-      stream.owner = undefined;
-      stream.leaseUntil = 0;
-      try {
-        const rest = batch;
-        stream.etag = await this.gate.run(() => store.commit(subscription.id, stream, rest));
-        this.counters.commits++;
-      } catch (error) {
-        if (!(error instanceof LeaseLostError)) throw error;
+      if (writing) await writing;
+      if (writeError === undefined) {
+        stream.owner = undefined;
+        stream.leaseUntil = 0;
+        try {
+          const rest = batch;
+          stream.etag = await this.gate.run(() => store.commit(subscription.id, stream, rest));
+          this.counters.commits++;
+        } catch (error) {
+          if (!(error instanceof LeaseLostError)) throw error;
+        }
+      } else if (!(writeError instanceof LeaseLostError)) {
+        // A batch write failed (storage trouble): its events are sent again once the lease has expired.
+        throw writeError;
       }
     }
   }
