@@ -22,12 +22,17 @@ export class StorageGate {
     try {
       return await fn();
     } finally {
+      // The caller goes on at once; its slot rests before the next caller gets it.
       const pause = Math.min(this.maxPauseMs, (performance.now() - started) * this.pauseRatio);
-      if (pause >= 1) await sleep(pause);
-      // Hand the slot straight to the next caller (busy stays the same), or free it.
-      const next = this.waiting.shift();
-      if (next) next();
-      else this.busy--;
+      if (pause >= 1) void sleep(pause).then(() => this.release());
+      else this.release();
     }
+  }
+
+  /** Hands the slot straight to the next caller (busy stays the same), or frees it. */
+  private release(): void {
+    const next = this.waiting.shift();
+    if (next) next();
+    else this.busy--;
   }
 }
