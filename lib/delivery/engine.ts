@@ -5,9 +5,12 @@
 // - A stream is worked on by one instance at a time: the instance takes its lease by an ETag-guarded write of the
 //   stream row, and every later write (each carries the lease forward) is guarded by the ETag of the previous one. An
 //   instance that stalls past its lease cannot write again; another one takes over.
-// - An attempt's outcome and the stream's progress are one transaction (store.ts): an event is either still ahead of
-//   the stream or recorded. A crash between sending and recording means the event is sent again, with the same
-//   webhook-id (at least once; receivers deduplicate by it) — never lost.
+// - Attempts' outcomes and the stream's progress are one transaction (store.ts), per batch of up to 24 attempts: an
+//   event is either still ahead of the stream or recorded. A crash between sending and recording means the batch's
+//   events are sent again, with the same webhook-ids (at least once; receivers deduplicate by them) — never lost.
+// - Under a burst the cost per event is the send alone: one stream write per batch (written while the next events go
+//   out), one feed page read per 100 events (read ahead), and the engine's storage calls go through a gate (gate.ts)
+//   that bounds them per instance, so a backlog never crowds out the SCIM requests.
 // - Order: a stream sends nothing after an event until that event is delivered or has failed for good (the head
 //   waits for its retry). One stream's failing endpoint never holds up another stream: each runs on its own, and a
 //   tick does not wait for slow ones.
