@@ -10,7 +10,7 @@
 //   events are sent again, with the same webhook-ids (at least once; receivers deduplicate by them) — never lost.
 // - Under a burst the cost per event is the send alone: one stream write per batch (written while the next events go
 //   out), one feed page read per 100 events (read ahead), and the engine's storage calls go through a gate (gate.ts)
-//   that bounds them per instance, so a backlog never crowds out the SCIM requests.
+//   that bounds them per instance, so what a backlog asks of storage stays bounded next to the SCIM requests.
 // - Order: a stream sends nothing after an event until that event is delivered or has failed for good (the head
 //   waits for its retry). One stream's failing endpoint never holds up another stream: each runs on its own, and a
 //   tick does not wait for slow ones.
