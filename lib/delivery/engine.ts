@@ -64,6 +64,8 @@ export interface EngineStats {
   commits: number;
   attempts: number;
   delivered: number;
+  /** Time spent in sends (webhook requests, queue messages), summed over streams: the rest of a run is storage. */
+  sendMs: number;
 }
 
 const MAX_ERROR_CHARS = 300;
@@ -122,7 +124,7 @@ export class DeliveryEngine {
   private readonly pollMs: number;
   private readonly log: (message: string) => void;
   private readonly gate: StorageGate;
-  private readonly counters: EngineStats = { runs: 0, feedReads: 0, commits: 0, attempts: 0, delivered: 0 };
+  private readonly counters: EngineStats = { runs: 0, feedReads: 0, commits: 0, attempts: 0, delivered: 0, sendMs: 0 };
 
   constructor(private readonly options: EngineOptions) {
     this.owner = options.owner ?? randomUUID();
@@ -263,7 +265,9 @@ export class DeliveryEngine {
         await settle();
         if (confirmedLease - this.now() < WEBHOOK_TIMEOUT_MS + 5000) await flush();
       }
+      const sendStart = performance.now();
       const outcome = await this.send(subscription, record.eventId, body);
+      this.counters.sendMs += performance.now() - sendStart;
       this.counters.attempts++;
       if (outcome.ok) this.counters.delivered++;
       const next = applyOutcome(record, outcome, this.options.config.retrySchedule, this.now());

@@ -73,7 +73,8 @@ describe('delivery of a burst', () => {
     console.log(`burst of ${COUNT} events, 2 subscriptions: drained in ${drainMs} ms over ${ticks} ticks; ` +
       `${delivered} deliveries, ${after.engine.runs - before.engine.runs} stream runs, ${after.engine.commits - before.engine.commits} stream writes, ` +
       `${after.engine.feedReads - before.engine.feedReads} feed page reads; table storage calls: ${storeCalls} delivery table + ${feedCalls} feed ` +
-      `= ${perEvent.toFixed(3)} per delivered event (+ 1 queue message per queue delivery)`);
+      `= ${perEvent.toFixed(3)} per delivered event (+ 1 queue message per queue delivery); ` +
+      `sends ${((after.engine.sendMs - before.engine.sendMs) / delivered).toFixed(1)} ms per delivery`);
 
     // Every event, in feed order (first arrivals; at least once allows repeats), through both kinds.
     const expected = (await walk(stack.baseUrl, '/manage/tenants/default/events')).events.map((e) => e.id);
