@@ -13,6 +13,8 @@ export interface DeliveryServices {
   config: DeliveryConfig;
   store: DeliveryStore;
   senders: Senders;
+  /** The change feed as the engine reads it (its `calls`: the engine's feed cost). */
+  feed: ChangeFeedReader;
   engine: DeliveryEngine;
   admin: SubscriptionAdmin;
 }
@@ -30,9 +32,10 @@ export function getDeliveryServices(): Promise<DeliveryServices> {
       webhook: (target, eventId, body) => webhooks.send(target, eventId, body),
       queue: (name, body) => queues.send(name, body),
     };
+    const feed = new ChangeFeedReader(services.events, services.tenants);
     const engine = new DeliveryEngine({
       store,
-      feed: new ChangeFeedReader(services.events, services.tenants),
+      feed,
       senders,
       config,
       // A busy stream keeps its lease for 3 s after its last event, polling the feed 4 times a second.
@@ -40,7 +43,7 @@ export function getDeliveryServices(): Promise<DeliveryServices> {
       pollMs: 250,
       log: (message) => console.warn(message),
     });
-    return { config, store, senders, engine, admin: new SubscriptionAdmin({ store, tenants: services.tenants, queues, senders, config }) };
+    return { config, store, senders, feed, engine, admin: new SubscriptionAdmin({ store, tenants: services.tenants, queues, senders, config }) };
   })().catch((error: unknown) => {
     delivery = undefined; // a transient failure (storage down at start) must not stick
     throw error;

@@ -1,6 +1,7 @@
 // The delivery table (its own table, like the activity log): subscriptions, each subscription's streams (one per
 // tenant it receives) and its delivery records. Storage calls here belong to no SCIM request: they go through the
-// fetch-based HTTP client and are not counted in lib/store/metrics.ts.
+// fetch-based HTTP client and are not counted in lib/store/metrics.ts; the store counts them itself (`calls`, by kind
+// of round trip) so the delivery engine's cost per delivered event can be measured and asserted.
 //   PK "~subscriptions", RK <subscription id>       the subscription (target, filter, signing secret)
 //   PK <subscription id>, RK "stream:<tenant>"      the stream: feed cursor, events of the current page done, the
 //                                                   pending head delivery, and the lease of the instance working on it
@@ -9,7 +10,7 @@
 // A stream's state and the delivery record it advances are written in one entity-group transaction guarded by the
 // stream's ETag: a delivery is recorded exactly when the cursor moves past it, and an instance that lost its lease
 // cannot write at all.
-import { odata, type TableClient, type TableEntity, type TransactionAction } from '@azure/data-tables';
+import { odata, type TableClient, type TableEntity, type TableServiceClientOptions, type TransactionAction } from '@azure/data-tables';
 import { FetchHttpClient } from '../activity/fetch-http-client.js';
 import { storageStatus, tableCreator } from '../store/storage-errors.js';
 import { createTableClient, storageConfigFromEnv } from '../store/table-client.js';
@@ -63,6 +64,13 @@ export interface StreamState {
   owner?: string;
   leaseUntil: number;
   etag?: string;
+}
+
+/** A delivery record to write with the stream: new (with the event's JSON, kept for redelivery) or updated. */
+export interface RecordWrite {
+  record: DeliveryRecord;
+  /** Present for a new record. */
+  body?: string;
 }
 
 export class LeaseLostError extends Error {
@@ -166,7 +174,11 @@ export class DeliveryStore {
   /** Creates the delivery table on first use (idempotent). */
   readonly ready: () => Promise<void>;
 
-  constructor(readonly client: TableClient) {
+  constructor(
+    readonly client: TableClient,
+    /** Round trips so far (counted by the client built in createDeliveryStore). */
+    readonly calls: StoreCalls = { transaction: 0, read: 0, query: 0, write: 0, delete: 0 },
+  ) {
     this.ready = tableCreator(client, () => TIMEOUT_MS);
   }
 
@@ -265,20 +277,20 @@ export class DeliveryStore {
   }
 
   /**
-   * Writes the stream (created when it has no ETag yet, else only if unchanged since read) together with a delivery
-   * record (and its index row, when the record is new). Returns the stream's new ETag; LeaseLostError when another
-   * writer got there first.
+   * Writes the stream (created when it has no ETag yet, else only if unchanged since read) together with delivery
+   * records (and their index rows, when new) in one transaction (at most 49 new records: 100-action limit). Returns
+   * the stream's new ETag; LeaseLostError when another writer got there first.
    */
-  async commit(subscriptionId: string, stream: StreamState, record?: { record: DeliveryRecord; body?: string }): Promise<string> {
+  async commit(subscriptionId: string, stream: StreamState, records: RecordWrite[] = []): Promise<string> {
     await this.ready();
     const actions: TransactionAction[] = [];
     const entity = streamEntity(subscriptionId, stream);
     actions.push(stream.etag ? ['update', entity, 'Replace', { etag: stream.etag }] : ['create', entity]);
-    if (record) {
-      const row = recordEntity(subscriptionId, record.record);
-      if (record.body !== undefined) {
-        actions.push(['create', { ...row, ...bodyProperties(record.body) }]);
-        actions.push(['upsert', { partitionKey: subscriptionId, rowKey: indexKey(record.record.eventId), key: record.record.key }, 'Replace']);
+    for (const write of records) {
+      const row = recordEntity(subscriptionId, write.record);
+      if (write.body !== undefined) {
+        actions.push(['create', { ...row, ...bodyProperties(write.body) }]);
+        actions.push(['upsert', { partitionKey: subscriptionId, rowKey: indexKey(write.record.eventId), key: write.record.key }, 'Replace']);
       } else {
         actions.push(['update', row, 'Merge']);
       }
@@ -365,10 +377,34 @@ export class DeliveryStore {
   }
 }
 
+type HttpClient = NonNullable<TableServiceClientOptions['httpClient']>;
+
+/** Round trips to the delivery table by kind: `transaction`, `read` (one row), `query` (a page), `write`, `delete`. */
+export type StoreCalls = Record<'transaction' | 'read' | 'query' | 'write' | 'delete', number>;
+
+export function storeCallTotal(calls: StoreCalls): number {
+  return calls.transaction + calls.read + calls.query + calls.write + calls.delete;
+}
+
+/** Counts every request the delivery table's client sends (retries included), by kind. */
+function countingClient(inner: HttpClient, calls: StoreCalls): HttpClient {
+  return {
+    sendRequest(request) {
+      const path = new URL(request.url).pathname;
+      const kind: keyof StoreCalls = path.endsWith('$batch') ? 'transaction'
+        : request.method === 'GET' ? (path.endsWith(')') && path.includes('RowKey=') ? 'read' : 'query')
+        : request.method === 'DELETE' ? 'delete' : 'write';
+      calls[kind]++;
+      return inner.sendRequest(request);
+    },
+  };
+}
+
 export async function createDeliveryStore(tableName: string, env: NodeJS.ProcessEnv = process.env): Promise<DeliveryStore> {
+  const calls: StoreCalls = { transaction: 0, read: 0, query: 0, write: 0, delete: 0 };
   const client = await createTableClient({ ...storageConfigFromEnv(env), tableName }, {
     retryOptions: { maxRetries: 2, retryDelayInMs: 200, maxRetryDelayInMs: 1000 },
-    httpClient: new FetchHttpClient(),
+    httpClient: countingClient(new FetchHttpClient(), calls),
   }, env);
-  return new DeliveryStore(client);
+  return new DeliveryStore(client, calls);
 }

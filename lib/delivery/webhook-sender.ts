@@ -34,6 +34,12 @@ export interface WebhookSenderOptions {
 export class WebhookSender {
   private readonly timeoutMs: number;
   private readonly resolve: Resolver;
+  // Connections are kept open between the attempts of a burst (no handshake per event). A kept connection goes to
+  // the address checked when it was opened; every new connection is checked again in its own lookup.
+  private readonly agents = {
+    http: new http.Agent({ keepAlive: true, maxSockets: 16, timeout: 15_000 }),
+    https: new https.Agent({ keepAlive: true, maxSockets: 16, timeout: 15_000 }),
+  };
 
   constructor(private readonly options: WebhookSenderOptions) {
     this.timeoutMs = options.timeoutMs ?? WEBHOOK_TIMEOUT_MS;
@@ -64,6 +70,7 @@ export class WebhookSender {
       );
     };
     const transport = url.protocol === 'https:' ? https : http;
+    const agent = url.protocol === 'https:' ? this.agents.https : this.agents.http;
     return new Promise<AttemptOutcome>((resolve) => {
       let settled = false;
       const finish = (outcome: AttemptOutcome): void => {
@@ -72,7 +79,7 @@ export class WebhookSender {
         clearTimeout(timer);
         resolve(outcome);
       };
-      const request = transport.request(url, { method: 'POST', headers, lookup, agent: false }, (response) => {
+      const request = transport.request(url, { method: 'POST', headers, lookup, agent }, (response) => {
         const status = response.statusCode ?? 0;
         const chunks: Buffer[] = [];
         let size = 0;

@@ -5,6 +5,12 @@ export interface RequestMetrics {
   storageCalls: number;
   /** Background upkeep (e.g. the change feed's retention sweep): belongs to no request and is not counted. */
   uncounted?: boolean;
+  /** Background work that keeps its own count (e.g. the delivery engine's feed reads): its calls go here instead. */
+  sink?: StorageCallCounter;
+}
+
+export interface StorageCallCounter {
+  storageCalls: number;
 }
 
 const requestScope = new AsyncLocalStorage<RequestMetrics>();
@@ -19,14 +25,20 @@ export async function withRequestMetrics<T>(fn: () => Promise<T>): Promise<{ res
 
 export function countStorageCall(): void {
   const current = requestScope.getStore();
-  if (current?.uncounted) return;
+  if (current?.uncounted) {
+    if (current.sink) current.sink.storageCalls++;
+    return;
+  }
   total++;
   if (current) current.storageCalls++;
 }
 
-/** Runs background upkeep outside any request's count (and the total), so request costs stay deterministic. */
-export function runUncounted<T>(fn: () => Promise<T>): Promise<T> {
-  return requestScope.run({ storageCalls: 0, uncounted: true }, fn);
+/**
+ * Runs background upkeep outside any request's count (and the total), so request costs stay deterministic; with a
+ * `sink`, its storage calls are counted there (the background work's own cost, e.g. per delivered event).
+ */
+export function runUncounted<T>(fn: () => Promise<T>, sink?: StorageCallCounter): Promise<T> {
+  return requestScope.run({ storageCalls: 0, uncounted: true, sink }, fn);
 }
 
 /** Storage calls of the current request so far (0 outside a request). */

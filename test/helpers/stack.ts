@@ -17,7 +17,7 @@ export interface Stack {
 
 export type ScimReply = Reply;
 
-export async function startStack(env: Record<string, string> = {}): Promise<Stack> {
+export async function startStack(env: Record<string, string> = {}, options: { timers?: boolean } = {}): Promise<Stack> {
   const token = randomBytes(32).toString('base64url');
   const tableName = `t${randomBytes(6).toString('hex')}`;
   // Test files may share a worker process: start from a clean SCIM_* environment every time.
@@ -33,7 +33,7 @@ export async function startStack(env: Record<string, string> = {}): Promise<Stac
     SCIM_AUTH_FAILURES_PER_MINUTE: 'off',
     ...env,
   });
-  const host = await startLocalHost({ adminKey: 'test-admin-key' });
+  const host = await startLocalHost({ adminKey: 'test-admin-key', timers: options.timers });
   const call = async (method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<ScimReply> => {
     const init: RequestInit = {
       method,

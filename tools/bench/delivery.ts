@@ -9,6 +9,9 @@ import { Samples, summarize, type LatencySummary } from '../simulator/stats.js';
 export interface DeliveryLatency {
   webhook: LatencySummary;
   queue: LatencySummary;
+  /** Distinct events each kind received (at least once may repeat some), and the events in the tenant's feed. */
+  distinct: { webhook: number; queue: number };
+  feedEvents: number;
 }
 
 export interface DeliveryWatch {
@@ -16,12 +19,29 @@ export interface DeliveryWatch {
   finish(): Promise<DeliveryLatency>;
 }
 
-function latencyOf(body: string, at: number): number | undefined {
+/** Latency after commit of a first arrival (a repeat of an event already received is not counted again). */
+function latencyOf(body: string, at: number, seen: Set<string>): number | undefined {
   try {
-    const time = Date.parse((JSON.parse(body) as { time?: string }).time ?? '');
+    const event = JSON.parse(body) as { id?: string; time?: string };
+    if (seen.has(String(event.id))) return undefined;
+    seen.add(String(event.id));
+    const time = Date.parse(event.time ?? '');
     return Number.isFinite(time) ? at - time : undefined;
   } catch {
     return undefined;
+  }
+}
+
+/** Events in the tenant's feed (the admin pull API, pages of 1000). */
+async function feedCount(baseUrl: string, adminKey: string): Promise<number> {
+  let after = '';
+  let n = 0;
+  for (;;) {
+    const res = await fetch(`${baseUrl}/manage/tenants/default/events?limit=1000${after ? `&after=${encodeURIComponent(after)}` : ''}`, { headers: { 'x-functions-key': adminKey } });
+    const page = (await res.json()) as { events?: unknown[]; next?: string };
+    if (!page.events || page.events.length === 0 || !page.next) return n;
+    n += page.events.length;
+    after = page.next;
   }
 }
 
@@ -33,12 +53,14 @@ async function subscribe(baseUrl: string, adminKey: string, body: Record<string,
 export async function watchDeliveries(baseUrl: string, adminKey: string, queueConnectionString: string): Promise<DeliveryWatch> {
   const webhook = new Samples();
   const queued = new Samples();
+  const hooked = new Set<string>();
+  const dequeued = new Set<string>();
   let lastArrival = Date.now();
   const server = http.createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
-      const ms = latencyOf(Buffer.concat(chunks).toString('utf8'), Date.now());
+      const ms = latencyOf(Buffer.concat(chunks).toString('utf8'), Date.now(), hooked);
       if (ms !== undefined) webhook.add(ms);
       lastArrival = Date.now();
       res.statusCode = 204;
@@ -57,7 +79,7 @@ export async function watchDeliveries(baseUrl: string, adminKey: string, queueCo
         const { receivedMessageItems } = await queue.receiveMessages({ numberOfMessages: 32 });
         const at = Date.now();
         for (const m of receivedMessageItems) {
-          const ms = latencyOf(Buffer.from(m.messageText, 'base64').toString('utf8'), at);
+          const ms = latencyOf(Buffer.from(m.messageText, 'base64').toString('utf8'), at, dequeued);
           if (ms !== undefined) queued.add(ms);
           lastArrival = at;
           await queue.deleteMessage(m.messageId, m.popReceipt);
@@ -75,7 +97,7 @@ export async function watchDeliveries(baseUrl: string, adminKey: string, queueCo
       reading = false;
       await reader;
       await new Promise<void>((resolve) => server.close(() => resolve()));
-      return { webhook: summarize(webhook), queue: summarize(queued) };
+      return { webhook: summarize(webhook), queue: summarize(queued), distinct: { webhook: hooked.size, queue: dequeued.size }, feedEvents: await feedCount(baseUrl, adminKey) };
     },
   };
 }

@@ -3,6 +3,9 @@
 // A process of its own so its peak RSS is the host's alone. It answers the parent over IPC with its storage-call
 // counter (lib/store/metrics.ts) and memory, and can watch its RSS around one request.
 import { startLocalHost } from '../../dev/local-host.js';
+import type { EngineStats } from '../../lib/delivery/engine.js';
+import { getDeliveryServices } from '../../lib/delivery/services.js';
+import { storeCallTotal } from '../../lib/delivery/store.js';
 import { getServices } from '../../lib/services.js';
 import { totalStorageCalls } from '../../lib/store/metrics.js';
 
@@ -27,6 +30,8 @@ export interface HostStats {
   /** Peak resident set size of this process so far (bytes). */
   maxRss: number;
   heapUsed: number;
+  /** The delivery engine's work: its counters, and its table storage calls (delivery table, change feed). */
+  delivery?: EngineStats & { storeCalls: number; feedCalls: number };
 }
 
 export interface WatchResult {
@@ -72,9 +77,11 @@ function onLog(level: string, message: string): void {
   }
 }
 
-function stats(): HostStats {
+async function stats(): Promise<HostStats> {
   const memory = process.memoryUsage();
+  const d = await getDeliveryServices();
   return {
+    delivery: { ...d.engine.stats(), storeCalls: storeCallTotal(d.store.calls), feedCalls: d.feed.calls.storageCalls },
     storageCalls: totalStorageCalls(),
     byRequest: structuredClone(byRequest),
     serverErrors,
@@ -95,7 +102,7 @@ async function main(): Promise<void> {
   process.on('message', (message: HostRequest) => {
     switch (message.type) {
       case 'stats':
-        reply(message.id, stats());
+        void stats().then((result) => reply(message.id, result));
         break;
       case 'watch-start': {
         gc?.();
