@@ -1,6 +1,7 @@
 // Planning a list filter: which `eq` lookups (id, the unique name, externalId, a member) produce every resource the
 // filter can match, so it is answered by point and index reads instead of a scan; and what a group filter needs from
 // the membership rows.
+import { badRequest } from './errors.js';
 import type { FilterNode } from './filter.js';
 import type { ResourceSchema } from './schema.js';
 
@@ -65,4 +66,14 @@ export function planLookups(node: FilterNode, schema: ResourceSchema): Lookup[] 
     default:
       return undefined;
   }
+}
+
+/** planLookups, refused when it would take more than MAX_FILTER_LOOKUPS distinct lookups. */
+export function boundedLookups(node: FilterNode, schema: ResourceSchema): Lookup[] | undefined {
+  const lookups = planLookups(node, schema);
+  if (lookups && new Set(lookups.map((l) => `${l.kind}\u0000${l.value}`)).size > MAX_FILTER_LOOKUPS) {
+    // RFC 7644 §3.12 tooMany: "more results than the server is willing to calculate or process".
+    throw badRequest('tooMany', `A filter may combine at most ${MAX_FILTER_LOOKUPS} lookups (eq on id, the unique name, externalId or a member) with "or" (got ${lookups.length}).`);
+  }
+  return lookups;
 }

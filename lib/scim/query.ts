@@ -18,13 +18,13 @@
 // resume position themselves.
 import type { StoredResource } from '../store/repository.js';
 import { badRequest } from './errors.js';
-import { compareValues, matchesFilter, parseFilter, validateFilter } from './filter.js';
-import { decodeCursor, encodeCursor } from './list-cursor.js';
-import { MAX_FILTER_LOOKUPS, memberNeeds, planLookups, type Lookup } from './list-plan.js';
-import { sortAttribute, sortValue, withId } from './list-sort.js';
+import { matchesFilter, parseFilter, validateFilter } from './filter.js';
+import { decodeCursor } from './list-cursor.js';
+import { boundedLookups, memberNeeds } from './list-plan.js';
+import { sortAttribute, withId } from './list-sort.js';
+import { pageOfCandidates, pageOfScan, runLookups, type ListPlan } from './list-strategies.js';
 import type { TenantScope } from './resource-service.js';
 import { descriptorOf, isStoredApart } from './resource-type.js';
-import { scanCache, type ScanSnapshot } from './scan-cache.js';
 import { resourceSchema, type ResourceTypeName } from './schema.js';
 
 export interface ListQuery {
@@ -67,24 +67,6 @@ export function listQueryFrom(get: (name: string) => string | null | undefined):
   };
 }
 
-async function runLookups(scope: TenantScope, type: ResourceTypeName, lookups: Lookup[]): Promise<StoredResource[]> {
-  const results = await Promise.all(
-    lookups.map(async (l): Promise<StoredResource[]> => {
-      if (l.kind === 'id') return [await scope.repository.get(scope.tenant, type, l.value)].filter((r): r is StoredResource => r !== undefined);
-      if (l.kind === 'uniqueName') return [await scope.repository.getByUniqueName(scope.tenant, type, l.value)].filter((r): r is StoredResource => r !== undefined);
-      if (l.kind === 'memberOf') {
-        const groups = await scope.repository.groupsOf(scope.tenant, l.value);
-        const found = await Promise.all(groups.map((g) => scope.repository.get(scope.tenant, type, g.value)));
-        return found.filter((r): r is StoredResource => r !== undefined);
-      }
-      return scope.repository.listByExternalId(scope.tenant, type, l.value);
-    }),
-  );
-  const byId = new Map<string, StoredResource>();
-  for (const r of results.flat()) byId.set(r.id, r);
-  return [...byId.values()].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
-}
-
 export async function listResources(scope: TenantScope, type: ResourceTypeName, query: ListQuery): Promise<ListResult> {
   const schema = resourceSchema(type);
   const { config } = scope;
@@ -104,139 +86,14 @@ export async function listResources(scope: TenantScope, type: ResourceTypeName, 
   const cursor = useCursor && query.cursor !== '' ? decodeCursor(query.cursor as string) : undefined;
   const startIndex = cursor ? cursor.index : Math.max(query.startIndex ?? 1, 1);
 
-  const lookups = filter ? planLookups(filter, schema) : undefined;
-  if (lookups && new Set(lookups.map((l) => `${l.kind}\u0000${l.value}`)).size > MAX_FILTER_LOOKUPS) {
-    // RFC 7644 §3.12 tooMany: "more results than the server is willing to calculate or process".
-    throw badRequest('tooMany', `A filter may combine at most ${MAX_FILTER_LOOKUPS} lookups (eq on id, the unique name, externalId or a member) with "or" (got ${lookups.length}).`);
-  }
-  let all: StoredResource[] | undefined;
+  const lookups = filter ? boundedLookups(filter, schema) : undefined;
+  const plan: ListPlan = { scope, type, schema, filter, matches, sort, count, startIndex, cursor, useCursor, cacheKey: cacheKey(scope.tenant, type, query) };
   if (lookups) {
     const candidates = await runLookups(scope, type, lookups);
     const keep = await Promise.all(candidates.map(matches));
-    all = candidates.filter((_, i) => keep[i]);
+    return pageOfCandidates(plan, candidates.filter((_, i) => keep[i]));
   }
-
-  if (all || sort) {
-    // Small candidate sets (lookups) or sorted queries: materialize ids (and sort keys) in memory, then page.
-    const key = cacheKey(scope.tenant, type, query);
-    let ordered: string[];
-    let pageSource = new Map<string, StoredResource>();
-    const snapshot = startIndex > 1 ? scanCache.get(key) : undefined;
-    if (!all && snapshot?.sortedIds) {
-      ordered = snapshot.sortedIds;
-    } else {
-      const candidates: { id: string; key: unknown; resource?: StoredResource }[] = [];
-      if (all) for (const r of all) candidates.push({ id: r.id, key: sort ? sortValue(r, sort.path, schema) : r.id, resource: r });
-      else for await (const r of scope.repository.scan(scope.tenant, type)) if (await matches(r)) candidates.push({ id: r.id, key: sortValue(r, (sort as { path: string }).path, schema) });
-      if (sort) {
-        candidates.sort((a, b) => {
-          // Missing values sort last ascending and first descending (RFC 7644 §3.4.2.3).
-          const c = compareValues(a.key, b.key, sort.attribute);
-          return c !== 0 ? (sort.descending ? -c : c) : a.id < b.id ? -1 : 1;
-        });
-      }
-      ordered = candidates.map((c) => c.id);
-      pageSource = new Map(candidates.filter((c) => c.resource).map((c) => [c.id, c.resource as StoredResource]));
-      if (!all) scanCache.set(key, { total: ordered.length, checkpoints: [], sortedIds: ordered }, scope.tenant);
-    }
-    const pageIds = ordered.slice(startIndex - 1, startIndex - 1 + count);
-    const resources = await fetchAll(scope, type, pageIds, pageSource);
-    const end = startIndex - 1 + pageIds.length;
-    return finish(ordered.length, startIndex, resources, useCursor, end < ordered.length ? { index: end + 1, afterId: pageIds[pageIds.length - 1] } : undefined);
-  }
-
-  // Unsorted scan in id order.
-  const key = cacheKey(scope.tenant, type, query);
-  let snapshot: ScanSnapshot | undefined = startIndex > 1 || cursor ? scanCache.get(key) : undefined;
-  // Unfiltered: the counters give the exact total, so no page needs to read the whole tenant.
-  const counted = !filter && !snapshot ? await scope.repository.count(scope.tenant, type) : undefined;
-  if (counted?.total !== undefined) {
-    snapshot = { total: counted.total, checkpoints: [{ index: 1 }] };
-    scanCache.set(key, snapshot, scope.tenant);
-  }
-  const page: StoredResource[] = [];
-  if (snapshot && count === 0) {
-    // Only the total was asked for.
-  } else if (snapshot || cursor) {
-    // Resume from the closest known position at or before startIndex and read only what this page needs.
-    const from = cursor ?? closestCheckpoint(snapshot as ScanSnapshot, startIndex);
-    let index = from.index - 1;
-    // Read only about what this page needs when nothing is filtered out (one storage page otherwise).
-    const pageSize = filter ? undefined : Math.min(1000, startIndex - from.index + count + 1);
-    for await (const r of scope.repository.scan(scope.tenant, type, { afterId: from.afterId, pageSize })) {
-      if (!(await matches(r))) continue;
-      index++;
-      if (index < startIndex) continue;
-      if (page.length === count) break;
-      page.push(r);
-    }
-    if (!snapshot) {
-      // A cursor without a snapshot (another instance, or expired): count once so totalResults stays truthful.
-      snapshot = await countScan(scope, type, matches, key, counted?.baseline);
-    }
-  } else {
-    let index = 0;
-    const checkpoints: { index: number; afterId?: string }[] = [{ index: 1 }];
-    let previousId: string | undefined;
-    for await (const r of scope.repository.scan(scope.tenant, type)) {
-      if (!(await matches(r))) continue;
-      index++;
-      if (index % CHECKPOINT_EVERY === 1 && index > 1) checkpoints.push({ index, afterId: previousId });
-      if (index >= startIndex && page.length < count) page.push(r);
-      previousId = r.id;
-    }
-    snapshot = { total: index, checkpoints };
-    scanCache.set(key, snapshot, scope.tenant);
-    // No counter baseline yet (resources from before the counters): this full count can become it.
-    if (counted?.baseline) await counted.baseline(index);
-  }
-  const end = startIndex - 1 + page.length;
-  const next = end < snapshot.total && page.length > 0 ? { index: end + 1, afterId: page[page.length - 1].id } : undefined;
-  if (next) addCheckpoint(snapshot, next);
-  return finish(snapshot.total, startIndex, page, useCursor, next);
-}
-
-const CHECKPOINT_EVERY = 100;
-
-function closestCheckpoint(snapshot: ScanSnapshot, startIndex: number): { index: number; afterId?: string } {
-  let best = snapshot.checkpoints[0] ?? { index: 1 };
-  for (const c of snapshot.checkpoints) if (c.index <= startIndex && c.index > best.index) best = c;
-  return best;
-}
-
-function addCheckpoint(snapshot: ScanSnapshot, checkpoint: { index: number; afterId: string }): void {
-  if (!snapshot.checkpoints.some((c) => c.index === checkpoint.index)) snapshot.checkpoints.push(checkpoint);
-}
-
-async function countScan(
-  scope: TenantScope,
-  type: ResourceTypeName,
-  matches: (r: StoredResource) => Promise<boolean>,
-  key: string,
-  baseline?: (scanned: number) => Promise<void>,
-): Promise<ScanSnapshot> {
-  let total = 0;
-  for await (const r of scope.repository.scan(scope.tenant, type)) if (await matches(r)) total++;
-  if (baseline) await baseline(total);
-  const snapshot = { total, checkpoints: [{ index: 1 }] };
-  scanCache.set(key, snapshot, scope.tenant);
-  return snapshot;
-}
-
-async function fetchAll(scope: TenantScope, type: ResourceTypeName, ids: string[], known: Map<string, StoredResource>): Promise<StoredResource[]> {
-  const out: StoredResource[] = [];
-  const CONCURRENCY = 16;
-  for (let i = 0; i < ids.length; i += CONCURRENCY) {
-    const batch = await Promise.all(ids.slice(i, i + CONCURRENCY).map((id) => known.get(id) ?? scope.repository.get(scope.tenant, type, id)));
-    for (const r of batch) if (r) out.push(r);
-  }
-  return out;
-}
-
-function finish(total: number, startIndex: number, resources: StoredResource[], useCursor: boolean, next: { index: number; afterId: string } | undefined): ListResult {
-  const result: ListResult = { totalResults: total, startIndex, resources };
-  if (useCursor && next) result.nextCursor = encodeCursor(next);
-  return result;
+  return sort ? pageOfCandidates(plan, undefined) : pageOfScan(plan);
 }
 
 async function memberView(scope: TenantScope, groupId: string, needs: { ids: Set<string>; full: boolean }): Promise<Record<string, unknown>[]> {
