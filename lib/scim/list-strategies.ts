@@ -72,8 +72,8 @@ export async function pageOfScan(plan: ListPlan): Promise<ListResult> {
     scanCache.set(key, snapshot, scope.tenant);
   }
   const page: StoredResource[] = [];
-  if (snapshot && count === 0) {
-    // Only the total was asked for.
+  if (snapshot && (count === 0 || startIndex > snapshot.total)) {
+    // Only the total was asked for, or the page starts past the end: no row to read.
   } else if (snapshot || cursor) {
     // Resume from the closest known position at or before startIndex and read only what this page needs.
     const from = cursor ?? closestCheckpoint(snapshot as ScanSnapshot, startIndex);
