@@ -27,6 +27,8 @@ export const keys = {
   uniqueName: (type: ResourceTypeName, folded: string): string => `${TYPE_PREFIX[type]}N:${hashKey(folded)}`,
   /** externalId index (caseExact, not unique): one row per resource, range-read by prefix. */
   externalIdPrefix: (type: ResourceTypeName, externalId: string): string => `${TYPE_PREFIX[type]}X:${hashKey(externalId)}:`,
+  /** The externalId index row of one resource. */
+  externalId: (type: ResourceTypeName, externalId: string, id: string): string => `${TYPE_PREFIX[type]}X:${hashKey(externalId)}:${id}`,
   /** Group → member row. */
   member: (groupId: string, memberId: string): string => `M:${groupId}:${memberId}`,
   memberRange: (groupId: string): [string, string] => [`M:${groupId}:`, `M:${groupId};`],

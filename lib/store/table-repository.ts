@@ -161,7 +161,7 @@ export class TableRepository implements ResourceRepository {
     const newExternal = externalIdOf(data);
     if (oldExternal !== newExternal) {
       if (oldExternal !== undefined) {
-        actions.push(['delete', { partitionKey: tenant, rowKey: keys.externalIdPrefix(existing.type, oldExternal) + existing.id }]);
+        actions.push(['delete', { partitionKey: tenant, rowKey: keys.externalId(existing.type, oldExternal, existing.id) }]);
       }
       if (newExternal !== undefined) actions.push(['create', externalIdEntity(tenant, next, newExternal)]);
     }
@@ -219,7 +219,7 @@ export class TableRepository implements ResourceRepository {
   private ownRows(resource: StoredResource): string[] {
     const rows = [keys.resource(resource.type, resource.id), this.nameKey(resource.type, this.nameOf(resource))];
     const externalId = externalIdOf(resource.data);
-    if (externalId !== undefined) rows.push(keys.externalIdPrefix(resource.type, externalId) + resource.id);
+    if (externalId !== undefined) rows.push(keys.externalId(resource.type, externalId, resource.id));
     return rows;
   }
 
@@ -667,7 +667,7 @@ function resourceEntity(tenant: string, stored: StoredResource, name: string): E
 }
 
 function externalIdEntity(tenant: string, stored: StoredResource, externalId: string): Entity {
-  return { partitionKey: tenant, rowKey: keys.externalIdPrefix(stored.type, externalId) + stored.id, id: stored.id };
+  return { partitionKey: tenant, rowKey: keys.externalId(stored.type, externalId, stored.id), id: stored.id };
 }
 
 function fromEntity(entity: Row, type: ResourceTypeName): StoredResource {

@@ -128,7 +128,7 @@ export async function checkInvariants(connectionString: string, tableName: strin
           if ((nameRow.deleting === true) !== (row.deleting === true)) v(`${rowKey}: deleting mark differs between resource and name row`);
         }
         const externalId = typeof data.externalId === 'string' && data.externalId !== '' ? data.externalId : undefined;
-        if (externalId !== undefined && !byKey.has(keys.externalIdPrefix(type, externalId) + id)) v(`${rowKey}: missing externalId row`);
+        if (externalId !== undefined && !byKey.has(keys.externalId(type, externalId, id))) v(`${rowKey}: missing externalId row`);
       } else if (prefix === 'UN' || prefix === 'GN') {
         const type = PREFIX_KIND[prefix[0]];
         const id = String(row.id);
@@ -147,7 +147,7 @@ export async function checkInvariants(connectionString: string, tableName: strin
         else {
           const data = dataOf(resource);
           const externalId = typeof data?.externalId === 'string' ? data.externalId : undefined;
-          if (externalId === undefined || keys.externalIdPrefix(type, externalId) + id !== rowKey) v(`${rowKey}: externalId row does not match ${id}'s externalId`);
+          if (externalId === undefined || keys.externalId(type, externalId, id) !== rowKey) v(`${rowKey}: externalId row does not match ${id}'s externalId`);
         }
       } else if (prefix === 'M') {
         counts.memberships++;

@@ -80,10 +80,10 @@ describe('the invariant checker', () => {
   });
 
   it('detects a missing or orphaned externalId row', async () => {
-    const externalKey = keys.externalIdPrefix('User', userName.split('@')[0]) + userId;
+    const externalKey = keys.externalId('User', userName.split('@')[0], userId);
     await detects(/missing externalId row/, () => removeRow(externalKey));
     const orphan = randomUUID();
-    await detects(/externalId row without its resource/, () => addRow({ partitionKey: tenant, rowKey: keys.externalIdPrefix('User', 'x') + orphan, id: orphan }));
+    await detects(/externalId row without its resource/, () => addRow({ partitionKey: tenant, rowKey: keys.externalId('User', 'x', orphan), id: orphan }));
   });
 
   it('detects a duplicate userName (case-insensitive)', async () => {
