@@ -26,21 +26,24 @@ export async function loadViews(scope: TenantScope, stored: StoredResource, proj
   const descriptor = descriptorOf(stored.type);
   const views: ResourceViews = {};
   if (isStoredApart(descriptor, 'members') && isRequested('members', projection)) {
-    views.members = stored.knownMembers ? [...stored.knownMembers] : [];
-    if (!stored.knownMembers) {
-      for await (const m of scope.repository.members(scope.tenant, stored.id)) {
-        // Stop reading at the bound: a page of large groups would otherwise cost unbounded reads and memory.
-        if (budget && --budget.remaining < 0) {
-          throw new ScimError(400, 'tooMany', `This page would carry more than ${budget.limit} group members; ask for fewer resources (count) or use excludedAttributes=members.`);
-        }
-        views.members.push(m);
-      }
-    }
+    views.members = stored.knownMembers ?? (await readMembers(scope, stored.id, budget));
   }
   if (descriptor.membershipView === 'groups' && isRequested('groups', projection)) {
     views.groups = await scope.repository.groupsOf(scope.tenant, stored.id);
   }
   return views;
+}
+
+async function readMembers(scope: TenantScope, groupId: string, budget?: MemberBudget): Promise<MemberRow[]> {
+  const members: MemberRow[] = [];
+  for await (const m of scope.repository.members(scope.tenant, groupId)) {
+    // Stop reading at the bound: a page of large groups would otherwise cost unbounded reads and memory.
+    if (budget && --budget.remaining < 0) {
+      throw new ScimError(400, 'tooMany', `This page would carry more than ${budget.limit} group members; ask for fewer resources (count) or use excludedAttributes=members.`);
+    }
+    members.push(m);
+  }
+  return members;
 }
 
 /** The response body of one resource: its wire form with the loaded views, projected. No storage. */
