@@ -5,7 +5,7 @@ import type { StoredResource } from '../store/repository.js';
 import { LIST_RESPONSE } from '../scim/discovery.js';
 import { resolveProjection, type ResolvedProjection } from '../scim/projection.js';
 import type { ListResult } from '../scim/query.js';
-import { loadViews, shapeResource } from '../scim/render.js';
+import { loadPageViews, loadViews, shapeResource } from '../scim/render.js';
 import type { TenantScope } from '../scim/resource-service.js';
 import { locationOf, versionTag } from '../scim/representation.js';
 import { resourceSchema, type ResourceTypeName } from '../scim/schema.js';
@@ -41,7 +41,7 @@ export async function listResponse(scope: TenantScope, result: ListResult, baseU
   };
   if (result.nextCursor) body.nextCursor = result.nextCursor;
   const budget = { limit: scope.config.maxListMembers, remaining: scope.config.maxListMembers };
-  const views = await Promise.all(result.resources.map((r) => loadViews(scope, r, projection, budget)));
+  const views = await loadPageViews(scope, result.resources, projection, result.fromScan === true, budget);
   body.Resources = result.resources.map((r, i) => shapeResource(r, views[i], baseUrl, projection));
   return scimResponse(200, body);
 }

@@ -110,7 +110,7 @@ export async function pageOfScan(plan: ListPlan): Promise<ListResult> {
   const end = startIndex - 1 + page.length;
   const next = end < snapshot.total && page.length > 0 ? { index: end + 1, afterId: page[page.length - 1].id } : undefined;
   if (next) addCheckpoint(snapshot, next);
-  return finish(snapshot.total, startIndex, page, useCursor, next);
+  return { ...finish(snapshot.total, startIndex, page, useCursor, next), fromScan: true };
 }
 
 export async function runLookups(scope: TenantScope, type: ResourceTypeName, lookups: Lookup[]): Promise<StoredResource[]> {

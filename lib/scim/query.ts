@@ -42,6 +42,8 @@ export interface ListResult {
   startIndex: number;
   resources: StoredResource[];
   nextCursor?: string;
+  /** The page is consecutive resources of an id-order scan (render.ts reads their groups over the id span). */
+  fromScan?: boolean;
 }
 
 /** Reads the query parameters of GET /Users and GET /Groups (also the fields of a SearchRequest). */

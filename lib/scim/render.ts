@@ -6,6 +6,7 @@ import { ScimError } from './errors.js';
 import type { ScimResource } from './normalize.js';
 import { isRequested, project, type ResolvedProjection } from './projection.js';
 import { toScim } from './representation.js';
+import type { ResourceTypeName } from './schema.js';
 import type { TenantScope } from './resource-service.js';
 import { descriptorOf, isStoredApart } from './resource-type.js';
 
@@ -21,17 +22,36 @@ export interface ResourceViews {
   groups?: GroupRef[];
 }
 
-/** Reads the views the projection asks for (a create knows the members it wrote: no read for them). */
-export async function loadViews(scope: TenantScope, stored: StoredResource, projection: ResolvedProjection, budget?: MemberBudget): Promise<ResourceViews> {
+/**
+ * Reads the views the projection asks for (what a write already knows, e.g. a create's members, is not read). A
+ * user's groups are one range read over its reverse rows: a lookup is served from the unique-name row's copy, which a
+ * member add cannot update (it knows only the member's id), so `groups` cannot ride on the rows a lookup reads.
+ */
+export async function loadViews(scope: TenantScope, stored: StoredResource, projection: ResolvedProjection, budget?: MemberBudget, groups?: GroupRef[]): Promise<ResourceViews> {
   const descriptor = descriptorOf(stored.type);
   const views: ResourceViews = {};
   if (isStoredApart(descriptor, 'members') && isRequested('members', projection)) {
-    views.members = stored.knownMembers ?? (await readMembers(scope, stored.id, budget));
+    views.members = stored.known?.members ?? (await readMembers(scope, stored.id, budget));
   }
-  if (descriptor.membershipView === 'groups' && isRequested('groups', projection)) {
-    views.groups = await scope.repository.groupsOf(scope.tenant, stored.id);
+  if (wantsGroups(stored.type, projection)) {
+    views.groups = groups ?? stored.known?.groups ?? (await scope.repository.groupsOf(scope.tenant, stored.id));
   }
   return views;
+}
+
+/**
+ * The views of a list page. A page of an id-order scan reads its resources' groups in one range read over its id
+ * span (the span holds only reverse rows of resources the scan walked past); any other page (a lookup's few
+ * candidates, a sorted page already read id by id) reads them per resource.
+ */
+export async function loadPageViews(scope: TenantScope, page: StoredResource[], projection: ResolvedProjection, fromScan: boolean, budget: MemberBudget): Promise<ResourceViews[]> {
+  const unknown = page.filter((r) => !r.known?.groups).map((r) => r.id);
+  const spanned = fromScan && unknown.length > 1 && wantsGroups(page[0].type, projection) ? await scope.repository.groupsInSpan(scope.tenant, unknown) : undefined;
+  return Promise.all(page.map((r) => loadViews(scope, r, projection, budget, spanned?.get(r.id))));
+}
+
+function wantsGroups(type: ResourceTypeName, projection: ResolvedProjection): boolean {
+  return descriptorOf(type).membershipView === 'groups' && isRequested('groups', projection);
 }
 
 async function readMembers(scope: TenantScope, groupId: string, budget?: MemberBudget): Promise<MemberRow[]> {

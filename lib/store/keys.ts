@@ -35,6 +35,8 @@ export const keys = {
   /** Member → group reverse row ("which groups is this resource in" is a range read). */
   memberOf: (memberId: string, groupId: string): string => `R:${memberId}:${groupId}`,
   memberOfRange: (memberId: string): [string, string] => [`R:${memberId}:`, `R:${memberId};`],
+  /** The member id a reverse row belongs to. */
+  memberOfId: (rowKey: string): string => rowKey.split(':')[1],
   /** Resource counter of a type (counters.ts): shard rows C:<P>:00..63 and the baseline row C:<P>:base. */
   counterShard: (type: ResourceTypeName, shard: number): string => `C:${TYPE_PREFIX[type]}:${String(shard).padStart(2, '0')}`,
   counterBase: (type: ResourceTypeName): string => `C:${TYPE_PREFIX[type]}:base`,

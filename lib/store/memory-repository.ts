@@ -4,7 +4,7 @@
 import { randomUUID } from 'node:crypto';
 import { conflict } from '../scim/errors.js';
 import type { ScimResource } from '../scim/normalize.js';
-import { descriptors as defaultDescriptors, uniqueValueOf, type ResourceTypeDescriptors } from '../scim/resource-type.js';
+import { descriptors as defaultDescriptors, isStoredApart, uniqueValueOf, type ResourceTypeDescriptors } from '../scim/resource-type.js';
 import type { ResourceTypeName } from '../scim/schema.js';
 import { isResourceId } from './keys.js';
 import {
@@ -48,9 +48,9 @@ export class MemoryRepository implements ResourceRepository {
     const stored: StoredResource = { id: randomUUID(), type, data: structuredClone(data), created: now, lastModified: now, version: 1, etag: this.etag() };
     t.resources.set(stored.id, stored);
     t.names.set(name, stored.id);
-    if (typed.length === 0) return structuredClone(stored);
-    const withMembers = await this.changeMembers(tenant, stored, typed, []);
-    return { ...withMembers, knownMembers: typed.map((m) => ({ value: m.value, type: m.type as ResourceTypeName })) };
+    const known = { members: isStoredApart(this.types[type], 'members') ? typed.map((m) => ({ value: m.value, type: m.type as ResourceTypeName })) : undefined, groups: [] };
+    if (typed.length === 0) return { ...structuredClone(stored), known };
+    return { ...(await this.changeMembers(tenant, stored, typed, [])), known };
   }
 
   /** The members with their types, if all are live resources (of the type given); else UnknownMembersError. */
@@ -132,6 +132,15 @@ export class MemoryRepository implements ResourceRepository {
 
   async groupsOf(tenant: string, memberId: string): Promise<GroupRef[]> {
     this.calls++;
+    return this.groupsOfMember(tenant, memberId);
+  }
+
+  async groupsInSpan(tenant: string, memberIds: string[]): Promise<Map<string, GroupRef[]>> {
+    this.calls++;
+    return new Map(memberIds.map((id) => [id, this.groupsOfMember(tenant, id)]));
+  }
+
+  private groupsOfMember(tenant: string, memberId: string): GroupRef[] {
     const t = this.tenant(tenant);
     const out: GroupRef[] = [];
     for (const [groupId, rows] of t.members) {

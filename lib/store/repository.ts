@@ -13,8 +13,11 @@ export interface StoredResource {
   version: number;
   /** Storage ETag, used for optimistic concurrency. */
   etag: string;
-  /** Set by a write that knows the whole member list it left (a create): rendering it then reads no member rows. */
-  knownMembers?: MemberRow[];
+  /**
+   * Views a write knows without reading them (a create: the members it wrote, and no groups yet): rendering the
+   * resource then reads no membership rows for them.
+   */
+  known?: { members?: MemberRow[]; groups?: GroupRef[] };
 }
 
 export interface ScanOptions {
@@ -93,6 +96,11 @@ export interface ResourceRepository {
   members(tenant: string, groupId: string): AsyncIterable<MemberRow>;
   /** The groups a resource directly belongs to: one range read over its reverse rows. */
   groupsOf(tenant: string, memberId: string): Promise<GroupRef[]>;
+  /**
+   * The groups of each of `memberIds` in one range read over the reverse rows from the lowest id to the highest: exact
+   * for a page of an id-order scan, whose span holds only rows the scan walked past anyway.
+   */
+  groupsInSpan(tenant: string, memberIds: string[]): Promise<Map<string, GroupRef[]>>;
   /** Which of `memberIds` are members of the group (no full member read). */
   membersAmong(tenant: string, groupId: string, memberIds: string[]): Promise<Set<string>>;
   /**

@@ -109,7 +109,8 @@ export class TableRepository implements ResourceRepository {
     this.afterChange(tenant);
     let created: StoredResource = { ...stored, etag: etagOf(response, 0) };
     if (work.candidates.length > 0) created = await this.addMembers(tenant, created, work, true);
-    return isStoredApart(this.types[type], 'members') ? { ...created, knownMembers: work.candidates.map((c) => ({ value: c.value, type: c.type })) } : created;
+    const written = isStoredApart(this.types[type], 'members') ? work.candidates.map((c) => ({ value: c.value, type: c.type })) : undefined;
+    return { ...created, known: { members: written, groups: [] } };
   }
 
   /** Runs a transaction that creates a name row; if the name is held by a half-deleted resource, finish that delete and retry once. */
@@ -290,7 +291,17 @@ export class TableRepository implements ResourceRepository {
     if (!isResourceId(memberId)) return [];
     const [from, to] = keys.memberOfRange(memberId);
     const out: GroupRef[] = [];
-    for await (const row of this.ops.range(tenant, from, to)) out.push({ value: String(row.group), display: row.display as string | undefined });
+    for await (const row of this.ops.range(tenant, from, to)) out.push(groupRef(row));
+    return out;
+  }
+
+  async groupsInSpan(tenant: string, memberIds: string[]): Promise<Map<string, GroupRef[]>> {
+    const ids = memberIds.filter(isResourceId).sort();
+    const out = new Map(ids.map((id) => [id, [] as GroupRef[]]));
+    if (ids.length === 0) return out;
+    const [from] = keys.memberOfRange(ids[0]);
+    const [, to] = keys.memberOfRange(ids[ids.length - 1]);
+    for await (const row of this.ops.range(tenant, from, to)) out.get(keys.memberOfId(row.rowKey as string))?.push(groupRef(row));
     return out;
   }
 
@@ -641,6 +652,10 @@ function pairActions(tenant: string, groupId: string, memberId: string, kind: 'd
     [kind, { partitionKey: tenant, rowKey: keys.member(groupId, memberId) }],
     [kind, { partitionKey: tenant, rowKey: keys.memberOf(memberId, groupId) }],
   ];
+}
+
+function groupRef(row: Row): GroupRef {
+  return { value: String(row.group), display: row.display as string | undefined };
 }
 
 function externalIdOf(data: ScimResource): string | undefined {

@@ -61,12 +61,12 @@ describe('Entra group flow', () => {
     const byNewName = await stack.call('GET', `/Groups?excludedAttributes=members&filter=${encodeURIComponent(`displayName eq "${name} RENAMED"`)}`);
     expect(byNewName.body.totalResults).toBe(1);
     expect(byNewName.body.Resources[0]).not.toHaveProperty('members');
-    const cGroups = await stack.call('GET', `/Users/${c}?attributes=groups`);
+    const cGroups = await stack.call('GET', `/Users/${c}`);
     expect(cGroups.body.groups).toEqual([{ value: id, $ref: `${stack.baseUrl}/Groups/${id}`, display: `${name} renamed`, type: 'direct' }]);
 
     expect((await stack.call('DELETE', `/Groups/${id}`)).status).toBe(204);
     expect((await stack.call('GET', `/Groups/${id}`)).status).toBe(404);
-    const cAfter = await stack.call('GET', `/Users/${c}?attributes=groups`);
+    const cAfter = await stack.call('GET', `/Users/${c}`);
     expect(cAfter.body).not.toHaveProperty('groups');
   });
 
@@ -140,6 +140,49 @@ describe('group rules', () => {
     expect(put.status).toBe(200);
     expect((put.body.members as { value: string }[]).map((m) => m.value).sort()).toEqual([b, c].sort());
     expect(await memberIds(g)).toEqual([b, c].sort());
+  });
+});
+
+describe("a user's groups (RFC 7643 §4.1: returned by default)", () => {
+  const callsOf = async (path: string) => {
+    const before = totalStorageCalls();
+    const reply = await stack.call('GET', path);
+    expect(reply.status, reply.text).toBe(200);
+    return { body: reply.body, calls: totalStorageCalls() - before };
+  };
+  const groupIdsOf = (resource: { groups?: { value: string }[] }) => (resource.groups ?? []).map((g) => g.value).sort();
+
+  it('come with GET, the userName lookup and a list page, at one range read each; excludedAttributes=groups saves it', async () => {
+    const prefix = `grp-${randomUUID()}`;
+    const [a, b, none] = [await user(`${prefix}-a@contoso.com`), await user(`${prefix}-b@contoso.com`), await user(`${prefix}-n@contoso.com`)];
+    const g1 = (await stack.call('POST', '/Groups', { schemas: [GROUP], displayName: `One ${prefix}`, members: [{ value: a }, { value: b }] })).body.id as string;
+    const g2 = (await stack.call('POST', '/Groups', { schemas: [GROUP], displayName: `Two ${prefix}`, members: [{ value: b }] })).body.id as string;
+
+    const get = await callsOf(`/Users/${b}`);
+    expect(groupIdsOf(get.body)).toEqual([g1, g2].sort());
+    expect(get.body.groups).toContainEqual({ value: g2, $ref: `${stack.baseUrl}/Groups/${g2}`, display: `Two ${prefix}`, type: 'direct' });
+    expect(get.calls).toBe(2);
+    expect((await callsOf(`/Users/${b}?excludedAttributes=groups`)).calls).toBe(1);
+
+    const lookup = await callsOf(`/Users?filter=${encodeURIComponent(`userName eq "${prefix}-A@contoso.com"`)}`);
+    expect(groupIdsOf(lookup.body.Resources[0])).toEqual([g1]);
+    expect(lookup.calls).toBe(2);
+    expect((await callsOf(`/Users?excludedAttributes=groups&filter=${encodeURIComponent(`userName eq "${prefix}-a@contoso.com"`)}`)).calls).toBe(1);
+
+    // A page of a (filtered) id-order scan: one range read over the page's id span, each user given only its own groups.
+    const filter = encodeURIComponent(`userName sw "${prefix}"`);
+    const page = await callsOf(`/Users?filter=${filter}`);
+    const byId = new Map((page.body.Resources as { id: string; groups?: { value: string }[] }[]).map((r) => [r.id, groupIdsOf(r)]));
+    expect(Object.fromEntries(byId)).toEqual({ [a]: [g1], [b]: [g1, g2].sort(), [none]: [] });
+    expect(page.body.Resources.find((r: { id: string }) => r.id === none)).not.toHaveProperty('groups');
+    expect(page.calls - (await callsOf(`/Users?excludedAttributes=groups&filter=${filter}`)).calls).toBe(1);
+
+    // A new user has no groups: the create's response reads none.
+    const before = totalStorageCalls();
+    const created = await stack.call('POST', '/Users', entraUser(`${prefix}-new@contoso.com`));
+    expect(created.status).toBe(201);
+    expect(created.body).not.toHaveProperty('groups');
+    expect(totalStorageCalls() - before).toBe(1);
   });
 });
 

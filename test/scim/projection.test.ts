@@ -20,12 +20,12 @@ const user = {
 };
 
 describe('project', () => {
-  it('returns default attributes, never password, and request-only groups only when asked', () => {
+  it('returns default attributes (groups among them, RFC 7643 §4.1) and never password', () => {
     const out = project(user, resolveProjection(userSchemaInfo));
     expect(out).not.toHaveProperty('password');
-    expect(out).not.toHaveProperty('groups');
+    expect(out.groups).toEqual([{ value: 'g1' }]);
     expect(out.userName).toBe('jo@x');
-    expect(project(user, resolveProjection(userSchemaInfo, { attributes: ['groups'] })).groups).toEqual([{ value: 'g1' }]);
+    expect(project(user, resolveProjection(userSchemaInfo, { excludedAttributes: ['groups'] }))).not.toHaveProperty('groups');
   });
 
   it('keeps only the listed attributes plus id and schemas, with sub-attributes', () => {
@@ -60,13 +60,14 @@ describe('project', () => {
 });
 
 describe('isRequested', () => {
-  it('tells whether a response carries members, so excludedAttributes=members reads no member row', () => {
+  it('tells whether a response carries members or groups, so excluding them reads no membership row', () => {
     expect(isRequested('members', resolveProjection(groupSchemaInfo))).toBe(true);
     expect(isRequested('members', resolveProjection(groupSchemaInfo, { excludedAttributes: ['members'] }))).toBe(false);
     expect(isRequested('members', resolveProjection(groupSchemaInfo, { attributes: ['displayName'] }))).toBe(false);
     expect(isRequested('members', resolveProjection(groupSchemaInfo, { attributes: ['members.value'] }))).toBe(true);
-    expect(isRequested('groups', resolveProjection(userSchemaInfo))).toBe(false);
-    expect(isRequested('groups', resolveProjection(userSchemaInfo, { attributes: ['groups'] }))).toBe(true);
+    expect(isRequested('groups', resolveProjection(userSchemaInfo))).toBe(true);
+    expect(isRequested('groups', resolveProjection(userSchemaInfo, { excludedAttributes: ['groups'] }))).toBe(false);
+    expect(isRequested('groups', resolveProjection(userSchemaInfo, { attributes: ['userName'] }))).toBe(false);
   });
 });
 
