@@ -89,7 +89,7 @@ export class TableRepository implements ResourceRepository {
   async create(tenant: string, type: ResourceTypeName, data: ScimResource, members: MemberAdd[] = []): Promise<StoredResource> {
     const work = memberWork(members);
     const now = new Date().toISOString();
-    const stored: StoredResource = { id: randomUUID(), type, data, created: now, lastModified: now, version: 1, etag: '' };
+    const stored: StoredResource = { id: randomUUID(), type, data, created: now, lastModified: now, version: 1, etag: '', known: { groups: [] } };
     const row = resourceEntity(tenant, stored, this.nameOf(stored));
     const nameKey = this.nameKey(type, this.nameOf(stored));
     const actions: TransactionAction[] = [
@@ -110,7 +110,7 @@ export class TableRepository implements ResourceRepository {
     let created: StoredResource = { ...stored, etag: etagOf(response, 0) };
     if (work.candidates.length > 0) created = await this.addMembers(tenant, created, work, true);
     const written = isStoredApart(this.types[type], 'members') ? work.candidates.map((c) => ({ value: c.value, type: c.type })) : undefined;
-    return { ...created, known: { members: written, groups: [] } };
+    return { ...created, known: { ...created.known, members: written } };
   }
 
   /** Runs a transaction that creates a name row; if the name is held by a half-deleted resource, finish that delete and retry once. */
@@ -135,7 +135,8 @@ export class TableRepository implements ResourceRepository {
   }
 
   async getByUniqueName(tenant: string, type: ResourceTypeName, name: string): Promise<StoredResource | undefined> {
-    return live(await this.ops.pointRead(tenant, this.nameKey(type, name)), type);
+    // The copy on the name row: member adds touch only the resource row, so its memberOfNone may be stale.
+    return live(await this.ops.pointRead(tenant, this.nameKey(type, name)), type, false);
   }
 
   async listByExternalId(tenant: string, type: ResourceTypeName, externalId: string): Promise<StoredResource[]> {
@@ -178,7 +179,7 @@ export class TableRepository implements ResourceRepository {
     // Its memberships: as a group (its members) and as a member (its groups, also listed by its event). Every member
     // add touches the member's row, so an add that commits after these reads changes the ETag read before them and
     // fails the delete below (the caller re-reads and retries), and an add after the delete finds no row.
-    const groups = await this.groupsOf(tenant, existing.id);
+    const groups = existing.known?.groups ?? (await this.groupsOf(tenant, existing.id));
     const members = isStoredApart(this.types[existing.type], 'members') ? [...(await this.memberTypes(tenant, existing.id)).keys()] : [];
     const pairs: [string, string][] = [...members.map((m): [string, string] => [existing.id, m]), ...groups.map((g): [string, string] => [g.value, existing.id])];
     const gone: StoredResource = { ...existing, version: existing.version + 1, lastModified: nextChangeTime(existing.lastModified) };
@@ -630,12 +631,12 @@ function memberWork(add: MemberAdd[]): MemberWork {
 }
 
 /**
- * The touch of a member's row that guards an add: a Merge of no properties with ETag `*` fails (404) if the row
- * does not exist, and changes its ETag, so a delete that read the member before fails its own ETag guard.
+ * The touch of a member's row that guards an add: a Merge with ETag `*` fails (404) if the row does not exist, and
+ * changes its ETag, so a delete that read the member before fails its own ETag guard. It clears memberOfNone.
  */
 function pushGuard(tenant: string, layout: Layout, m: Candidate): void {
   layout.guards.set(layout.actions.length, m);
-  layout.actions.push(['update', { partitionKey: tenant, rowKey: keys.resource(m.type, m.value) }, 'Merge', { etag: '*' }]);
+  layout.actions.push(['update', { partitionKey: tenant, rowKey: keys.resource(m.type, m.value), memberOfNone: false }, 'Merge', { etag: '*' }]);
 }
 
 /** `actions` with guards for `members` before the last action (the event). */
@@ -677,6 +678,9 @@ function resourceEntity(tenant: string, stored: StoredResource, name: string): E
     version: stored.version,
     chunks: Math.max(1, Math.ceil(json.length / CHUNK_CHARS)),
   };
+  // In no group, as far as this row knows (a create, or an update of a row that said so under its ETag guard): its
+  // reads then skip the reverse rows. Every member add's touch clears it; rows from before it carry none (unknown).
+  if (stored.known?.groups?.length === 0) entity.memberOfNone = true;
   for (let i = 0; i * CHUNK_CHARS < json.length || i === 0; i++) entity[`d${i}`] = json.slice(i * CHUNK_CHARS, (i + 1) * CHUNK_CHARS);
   return entity;
 }
@@ -685,11 +689,12 @@ function externalIdEntity(tenant: string, stored: StoredResource, externalId: st
   return { partitionKey: tenant, rowKey: keys.externalId(stored.type, externalId, stored.id), id: stored.id };
 }
 
-function fromEntity(entity: Row, type: ResourceTypeName): StoredResource {
+/** `resourceRow`: the resource's own row (whose memberOfNone every member add keeps true), not a name row's copy. */
+function fromEntity(entity: Row, type: ResourceTypeName, resourceRow = true): StoredResource {
   const chunks = Number(entity.chunks ?? 1);
   let json = '';
   for (let i = 0; i < chunks; i++) json += String(entity[`d${i}`] ?? '');
-  return {
+  const stored: StoredResource = {
     id: String(entity.id),
     type,
     data: JSON.parse(json) as ScimResource,
@@ -698,11 +703,13 @@ function fromEntity(entity: Row, type: ResourceTypeName): StoredResource {
     version: Number(entity.version),
     etag: String(entity.etag),
   };
+  if (resourceRow && entity.memberOfNone === true) stored.known = { groups: [] };
+  return stored;
 }
 
 /** A stored resource unless absent or marked deleting. */
-function live(row: Row | undefined, type: ResourceTypeName): StoredResource | undefined {
-  return row && row.deleting !== true ? fromEntity(row, type) : undefined;
+function live(row: Row | undefined, type: ResourceTypeName, resourceRow = true): StoredResource | undefined {
+  return row && row.deleting !== true ? fromEntity(row, type, resourceRow) : undefined;
 }
 
 /**

@@ -72,7 +72,7 @@ describe('storage calls of SCIM writes with the change feed', () => {
 // [status, storage calls] per request (before the storage floors of issue 18, in comments).
 const BASELINE: Record<string, [number, number]> = {
   'POST /Users': [201, 1],
-  'PATCH replace title': [200, 2],
+  'PATCH replace title': [200, 2], // the user is in no group, and its row says so: the response reads no groups
   'PATCH Replace active False (Entra)': [200, 2],
   'PATCH same value (no-op)': [200, 1],
   'PUT /Users': [200, 2],
@@ -84,6 +84,6 @@ const BASELINE: Record<string, [number, number]> = {
   'POST /Groups with 2 members': [201, 2], // was 5: the create checks the members, one transaction adds them
   'PATCH rename group': [204, 4], // was 5: member rows carry no display to sync
   'DELETE user in a group': [204, 3], // was 9: read, its groups, one transaction
-  'DELETE group': [204, 4], // was 8: read, its members, its groups, one transaction
+  'DELETE group': [204, 3], // was 8: read, its members, one transaction (its row says it is in no group)
   'PATCH unknown user (404)': [404, 1],
 };

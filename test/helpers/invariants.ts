@@ -162,6 +162,8 @@ export async function checkInvariants(connectionString: string, tableName: strin
       } else if (prefix === 'R') {
         const [memberId, groupId] = rest.split(':');
         if (!byKey.has(keys.member(groupId, memberId))) v(`${rowKey}: reverse row without its member row`);
+        // A resource row saying it is in no group lets reads skip its reverse rows: it must be true.
+        for (const type of ['User', 'Group'] as const) if (resourceRow(type, memberId)?.memberOfNone === true) v(`${rowKey}: member ${memberId} whose row says it is in no group`);
       }
     }
     if (!options.skipEvents) checkEvents(byKey, events, sequences, v);

@@ -248,11 +248,11 @@ describe('creates and deletes at their floor (issue 18)', () => {
     expect(found.body.totalResults).toBe(0);
   });
 
-  it('DELETE /Users/{id}: read, its groups, one transaction — with no group and with 3', async () => {
+  it('DELETE /Users/{id}: read, its groups, one transaction; in no group (its row says so) the groups read is skipped', async () => {
     const lonely = (await stack.call('POST', '/Users', entraUser(`del-${randomUUID()}@contoso.com`))).body.id as string;
     const none = await measured('DELETE', `/Users/${lonely}`);
     expect(none.reply.status).toBe(204);
-    expect(none.calls).toBe(3);
+    expect(none.calls).toBe(2);
     const member = (await stack.call('POST', '/Users', entraUser(`del-${randomUUID()}@contoso.com`))).body.id as string;
     for (let i = 0; i < 3; i++) await stack.call('PATCH', `/Groups/${await newGroup()}`, addMembers([{ value: member }]));
     const three = await measured('DELETE', `/Users/${member}`);

@@ -98,6 +98,13 @@ describe('the invariant checker', () => {
     await detects(/reverse row without its member row/, () => removeRow(keys.member(groupId, userId)));
   });
 
+  it('detects a member whose row says it is in no group (reads would skip its groups)', async () => {
+    await detects(/whose row says it is in no group/, async () => {
+      await table.updateEntity({ partitionKey: tenant, rowKey: keys.resource('User', userId), memberOfNone: true }, 'Merge');
+      return async () => void (await table.updateEntity({ partitionKey: tenant, rowKey: keys.resource('User', userId), memberOfNone: false }, 'Merge'));
+    });
+  });
+
   it('detects a membership of a missing member or group', async () => {
     const ghost = randomUUID();
     await detects(/membership of a missing user/, async () => {
