@@ -410,9 +410,11 @@ function importBench(o: BenchOptions): void {
   const dir = join(here, '..', 'functions');
   const files = readdirSync(dir).filter((f) => f.endsWith('.js')).sort().map((f) => pathToFileURL(join(dir, f)).href);
   const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-  const measure = (imports: string[]): { importMs: number[]; wallMs: number[] } | undefined => {
-    const script = `const t0 = performance.now(); for (const f of ${JSON.stringify(imports)}) await import(f); process.stdout.write(JSON.stringify({ importMs: performance.now() - t0 }));`;
+  const measure = (imports: string[]): { importMs: number[]; sdkMs: number[]; wallMs: number[] } | undefined => {
+    // After the bundle's import, the storage SDK it defers to the first storage client (lib/store/tables-sdk.ts).
+    const script = `const t0 = performance.now(); let m; for (const f of ${JSON.stringify(imports)}) m = await import(f); const t1 = performance.now(); if (m.loadTablesSdk) await m.loadTablesSdk(); process.stdout.write(JSON.stringify({ importMs: t1 - t0, sdkMs: performance.now() - t1 }));`;
     const importMs: number[] = [];
+    const sdkMs: number[] = [];
     const wallMs: number[] = [];
     for (let i = 0; i < o.importRuns; i++) {
       const t0 = performance.now();
@@ -422,14 +424,17 @@ function importBench(o: BenchOptions): void {
         failures.push(`cold import: node exited ${run.status}: ${run.stderr.slice(0, 500)}`);
         return undefined;
       }
-      importMs.push((JSON.parse(run.stdout) as { importMs: number }).importMs);
+      const times = JSON.parse(run.stdout) as { importMs: number; sdkMs: number };
+      importMs.push(times.importMs);
+      sdkMs.push(times.sdkMs);
     }
-    return { importMs, wallMs };
+    return { importMs, sdkMs, wallMs };
   };
   const bundled = measure([bundle]);
   const unbundled = measure(files);
   if (!bundled || !unbundled) return;
   rows.push({ part: 'd', workload: `cold import of the bundle dist/app/main.js (${files.length} functions)`, measure: `median of ${o.importRuns} fresh processes (min ${formatMs(Math.min(...bundled.importMs))}, max ${formatMs(Math.max(...bundled.importMs))}; process wall ${formatMs(median(bundled.wallMs))} ms)`, scim: `${formatMs(median(bundled.importMs))} ms`, baseline: `${formatMs(median(unbundled.importMs))} ms (${files.length} unbundled files)`, ratio: pct(median(bundled.importMs) / median(unbundled.importMs)), target: '≤ 100 ms' });
+  rows.push({ part: 'd', workload: 'the storage SDK the bundle loads on its first storage client (not at import)', measure: `median of ${o.importRuns} fresh processes, right after the import above`, scim: `${formatMs(median(bundled.sdkMs))} ms`, baseline: '', ratio: '', target: '' });
   data.import = { files: files.length, bundled, unbundled };
 }
 
@@ -446,7 +451,7 @@ const HELP = `Usage: npm run bench -- [options]
   --cycle-users <list>    Entra-cycle sizes (default 1000,10000)
   --lookup-users <list>   lookup and first-page table sizes (default 1000,10000)
   --group-members <n>     members of the large group (default 50000)
-  --member-batch <n>      members per group PATCH (default 10; the service's default limit is 16)
+  --member-batch <n>      members per group PATCH (default 10, as Entra sends them; the service accepts up to 100)
   --concurrency <n>       requests in flight for throughput runs and the baselines (default 16)
   --seconds <n>           duration of each closed-loop measurement (default 5)
   --seed-concurrency <n>  users created in parallel when seeding through the repository (default 32)

@@ -79,6 +79,8 @@ export async function bundle(root = repositoryRoot(), outdir = join(root, 'dist'
     [
       ...functionFiles.map((f) => `import ${spec(join(root, 'functions', f))};`),
       `export { registrations } from ${spec(join(root, 'lib', 'http', 'register.ts'))};`,
+      // What the first storage client loads (lib/store/tables-sdk.ts), so `npm run bench` can time it after the import.
+      `export { loadTablesSdk } from ${spec(join(root, 'lib', 'store', 'tables-sdk.ts'))};`,
       '',
     ].join('\n'),
   );

@@ -1,7 +1,8 @@
 // The activity table: writes (entity-group transactions of up to 100 entries of one tenant), filtered newest-first
 // pages, scans for the summary, and the retention sweep (bounded range reads past the retention boundary). Storage calls
 // here are deliberately not counted in lib/store/metrics.ts: they belong to no SCIM request.
-import { odata, type TableClient, type TableServiceClientOptions, type TransactionAction } from '@azure/data-tables';
+import type { TableClient, TableServiceClientOptions, TransactionAction } from '@azure/data-tables';
+import { loadTablesSdk, odata } from '../store/tables-sdk.js';
 import { isConflict, storageStatus, tableCreator } from '../store/storage-errors.js';
 import { createTableClient, storageConfigFromEnv } from '../store/table-client.js';
 import { fromRow, type ActivityEntry, type StoredEntry } from './entry.js';
@@ -40,7 +41,7 @@ export class InvalidCursorError extends Error {
 
 const deadline = () => ({ abortSignal: AbortSignal.timeout(TIMEOUT_MS) });
 
-/** The OData filter for a tenant's entries matching `filter`. Values are escaped by the SDK's odata tag. */
+/** The OData filter for a tenant's entries matching `filter`. Values are escaped by the odata tag. */
 export function odataFilter(tenant: string, filter: ActivityFilter): string {
   const [from, to] = timeRange(filter.since, filter.until);
   const clauses = [odata`PartitionKey eq ${tenant}`, odata`RowKey ge ${from}`, odata`RowKey lt ${to}`];
@@ -180,7 +181,7 @@ function checkCursor(cursor: string): void {
 export async function createActivityStore(tableName: string, env: NodeJS.ProcessEnv = process.env): Promise<ActivityStore> {
   const options: TableServiceClientOptions = {
     retryOptions: { maxRetries: 2, retryDelayInMs: 200, maxRetryDelayInMs: 1000 },
-    httpClient: new FetchHttpClient(),
+    httpClient: new FetchHttpClient((await loadTablesSdk()).RestError),
   };
   return new ActivityStore(await createTableClient({ ...storageConfigFromEnv(env), tableName }, options, env));
 }

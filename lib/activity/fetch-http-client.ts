@@ -3,7 +3,7 @@
 // requests, and must stay out of what the SCIM requests are measured by — the per-request storage counter
 // (lib/store/metrics.ts, which activity never increments) and node:http's own client instrumentation
 // (`http.client.request.start`, which the storage-cost tests count) — as well as off the SCIM connection pool.
-import { RestError, type TableServiceClientOptions } from '@azure/data-tables';
+import type { RestError, TableServiceClientOptions } from '@azure/data-tables';
 
 type HttpClient = NonNullable<TableServiceClientOptions['httpClient']>;
 type PipelineRequest = Parameters<HttpClient['sendRequest']>[0];
@@ -56,6 +56,9 @@ function requestBody(request: PipelineRequest): string | Uint8Array | undefined 
 }
 
 export class FetchHttpClient implements HttpClient {
+  /** The SDK's RestError class, from the SDK the caller loaded (lib/store/tables-sdk.ts): its retry policy knows it. */
+  constructor(private readonly RestErrorClass: typeof RestError) {}
+
   async sendRequest(request: PipelineRequest): Promise<PipelineResponse> {
     const controller = new AbortController();
     const onAbort = (): void => controller.abort();
@@ -81,7 +84,7 @@ export class FetchHttpClient implements HttpClient {
       }
       const cause = error instanceof Error && error.cause instanceof Error ? error.cause : undefined;
       const code = cause && 'code' in cause && typeof cause.code === 'string' ? cause.code : 'REQUEST_SEND_ERROR';
-      throw new RestError(cause?.message ?? (error instanceof Error ? error.message : String(error)), { code, request });
+      throw new this.RestErrorClass(cause?.message ?? (error instanceof Error ? error.message : String(error)), { code, request });
     } finally {
       if (timer) clearTimeout(timer);
       request.abortSignal?.removeEventListener('abort', onAbort);

@@ -10,7 +10,8 @@
 // A stream's state and the delivery record it advances are written in one entity-group transaction guarded by the
 // stream's ETag: a delivery is recorded exactly when the cursor moves past it, and an instance that lost its lease
 // cannot write at all.
-import { odata, type TableClient, type TableEntity, type TableServiceClientOptions, type TransactionAction } from '@azure/data-tables';
+import type { TableClient, TableEntity, TableServiceClientOptions, TransactionAction } from '@azure/data-tables';
+import { loadTablesSdk, odata } from '../store/tables-sdk.js';
 import { FetchHttpClient } from '../activity/fetch-http-client.js';
 import { storageStatus, tableCreator } from '../store/storage-errors.js';
 import { createTableClient, storageConfigFromEnv } from '../store/table-client.js';
@@ -404,7 +405,7 @@ export async function createDeliveryStore(tableName: string, env: NodeJS.Process
   const calls: StoreCalls = { transaction: 0, read: 0, query: 0, write: 0, delete: 0 };
   const client = await createTableClient({ ...storageConfigFromEnv(env), tableName }, {
     retryOptions: { maxRetries: 2, retryDelayInMs: 200, maxRetryDelayInMs: 1000 },
-    httpClient: countingClient(new FetchHttpClient(), calls),
+    httpClient: countingClient(new FetchHttpClient((await loadTablesSdk()).RestError), calls),
   }, env);
   return new DeliveryStore(client, calls);
 }

@@ -1,11 +1,12 @@
 // Maps Table Storage failures to what the SCIM layer reports: conflicts and stale ETags become domain errors, an
 // unreachable or failing service becomes 503 with Retry-After (never a stack trace or storage error text).
-import { RestError, type TableClient } from '@azure/data-tables';
+import type { TableClient } from '@azure/data-tables';
 import { ScimError } from '../scim/errors.js';
 import { ConcurrencyError } from './repository.js';
 
 export function storageStatus(error: unknown): number | undefined {
-  return error instanceof RestError || (typeof error === 'object' && error !== null && 'statusCode' in error)
+  // The SDK's RestError (and anything else that carries a storage status), without importing the SDK for the check.
+  return typeof error === 'object' && error !== null && 'statusCode' in error
     ? (error as { statusCode?: number }).statusCode
     : undefined;
 }

@@ -1,6 +1,7 @@
 // Builds the TableClient from configuration: a connection string (Azurite, local) or a table endpoint reached with a
 // managed identity (Azure; no account keys). Retries are bounded so a storage outage answers quickly instead of hanging.
-import { TableClient, type TableServiceClientOptions } from '@azure/data-tables';
+import type { TableClient, TableServiceClientOptions } from '@azure/data-tables';
+import { loadTablesSdk } from './tables-sdk.js';
 import { SettingsReader } from '../settings-reader.js';
 
 export interface StorageConfig {
@@ -25,6 +26,7 @@ const clientOptions: TableServiceClientOptions = {
 
 /** A client for `config.tableName`; `options` replaces the default client options (the activity table uses its own). */
 export async function createTableClient(config: StorageConfig, options: TableServiceClientOptions = clientOptions, env: NodeJS.ProcessEnv = process.env): Promise<TableClient> {
+  const { TableClient } = await loadTablesSdk();
   if (config.connectionString) {
     const insecure = /(^|;)\s*(UseDevelopmentStorage=true|DefaultEndpointsProtocol=http)(;|$)/i.test(config.connectionString) ||
       /TableEndpoint=http:/i.test(config.connectionString);

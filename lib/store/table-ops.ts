@@ -2,7 +2,8 @@
 // SCIM layer, the table created on first use.
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { SettingsReader } from '../settings-reader.js';
-import { odata, type TableClient, type TableEntity, type TableEntityResult, type TableTransactionResponse, type TransactionAction } from '@azure/data-tables';
+import type { TableClient, TableEntity, TableEntityResult, TableTransactionResponse, TransactionAction } from '@azure/data-tables';
+import { odata } from './tables-sdk.js';
 import { countStorageCall } from './metrics.js';
 import { failedAction, isConflict, isNotFound, toScimStorageError, type FailedAction } from './storage-errors.js';
 
