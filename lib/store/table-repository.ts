@@ -1,5 +1,6 @@
 // ResourceRepository on Azure Table Storage. Layout (one table, PartitionKey = tenant; see keys.ts):
-//   U:<id> / G:<id>        the resource: JSON text split over d0..dN (64 KiB per property limit)
+//   U:<id> / G:<id>        the resource: JSON text split over d0..dN (64 KiB per property limit); memberOfNone while
+//                          it is in no group (set by its create, cleared by every member add's touch)
 //   UN:<hash> / GN:<hash>  unique-name index row, carrying a copy of the resource so a userName/displayName lookup
 //                          is one point read; written in the same transaction as the resource row
 //   UX:<hash>:<id>         externalId index (range read by prefix)
