@@ -4,7 +4,8 @@
 // `exp`/`nbf` with a small clock skew, `iat` no older than a maximum age, app-only (no `scp`), and optionally a
 // pinned client application. The crypto is jose's; this module only decides what to accept.
 import { SettingsReader } from '../settings-reader.js';
-import { decodeJwt, errors, jwtVerify, type JWTPayload } from 'jose';
+import type { JWTPayload } from 'jose';
+import { loadJose } from './jose.js';
 import { KeysUnavailableError, remoteKeySet } from './jwks.js';
 
 /** The app id Entra uses as `aud` for every non-gallery app's provisioning token. */
@@ -62,16 +63,24 @@ const ISSUER = /^https:\/\/sts\.windows\.net\/([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{
  * which of our tenants and which signing keys to verify against; verification then pins the issuer to it.
  */
 export function claimedEntraTenant(token: string): string | undefined {
-  let payload: JWTPayload;
-  try {
-    payload = decodeJwt(token);
-  } catch {
-    return undefined;
-  }
+  const payload = unverifiedPayload(token);
+  if (!payload) return undefined;
   const tid = typeof payload.tid === 'string' ? payload.tid.toLowerCase() : undefined;
   if (tid !== undefined) return UUID.test(tid) ? tid : undefined;
   const match = typeof payload.iss === 'string' ? ISSUER.exec(payload.iss) : null;
   return match ? match[1] : undefined;
+}
+
+/** The claims of a compact JWT, decoded only (what jose's decodeJwt does, without loading jose for it). */
+function unverifiedPayload(token: string): JWTPayload | undefined {
+  const parts = token.split('.');
+  if (parts.length !== 3) return undefined;
+  try {
+    const claims: unknown = JSON.parse(Buffer.from(parts[1], 'base64url').toString('utf8'));
+    return typeof claims === 'object' && claims !== null && !Array.isArray(claims) ? (claims as JWTPayload) : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** The signing keys could not be fetched: the caller answers 503 (retry later), not 401. */
@@ -104,8 +113,9 @@ function checkAppOnly(payload: JWTPayload, settings: JwtSettings): void {
  * SigningKeysUnavailableError when the keys cannot be fetched.
  */
 export async function verifyEntraJwt(token: string, entraTenantId: string, settings: JwtSettings): Promise<JWTPayload> {
+  const { errors, jwtVerify } = await loadJose();
   try {
-    const { payload } = await jwtVerify(token, remoteKeySet(settings.keysUrlTemplate.replace('{tenant}', entraTenantId), settings.refetchCooldownMs), {
+    const { payload } = await jwtVerify(token, await remoteKeySet(settings.keysUrlTemplate.replace('{tenant}', entraTenantId), settings.refetchCooldownMs), {
       algorithms: ['RS256'],
       issuer: `https://sts.windows.net/${entraTenantId}/`,
       audience: settings.audience,

@@ -2,7 +2,8 @@
 // (entra-jwt.ts) and federated client assertions (oauth/assertion.ts). jose fetches and caches the keys by `kid` and
 // refetches on an unknown `kid` at most once per cooldown; this module bounds how many key sets are kept and marks
 // a failed fetch as "keys unavailable" (the caller answers 503, not a credential error).
-import { createRemoteJWKSet, customFetch, type FetchImplementation } from 'jose';
+import type { createRemoteJWKSet, FetchImplementation } from 'jose';
+import { loadJose } from './jose.js';
 
 /** The signing keys could not be fetched (network, non-200, redirect): retry later. */
 export class KeysUnavailableError extends Error {
@@ -33,10 +34,11 @@ function fetchKeys(redirect: RequestRedirect): FetchImplementation {
 }
 
 /** The key set of `url`, shared per (url, cooldown, redirect rule); the oldest is forgotten beyond 1,000 sets. */
-export function remoteKeySet(url: string, cooldownMs: number, redirect: RequestRedirect = 'follow'): KeySet {
+export async function remoteKeySet(url: string, cooldownMs: number, redirect: RequestRedirect = 'follow'): Promise<KeySet> {
   const cacheKey = `${cooldownMs} ${redirect} ${url}`;
   let set = keySets.get(cacheKey);
   if (!set) {
+    const { createRemoteJWKSet, customFetch } = await loadJose();
     if (keySets.size >= MAX_KEY_SETS) keySets.delete(keySets.keys().next().value as string);
     set = createRemoteJWKSet(new URL(url), { cooldownDuration: cooldownMs, cacheMaxAge: 24 * 60 * 60 * 1000, timeoutDuration: 5000, [customFetch]: fetchKeys(redirect) });
     keySets.set(cacheKey, set);

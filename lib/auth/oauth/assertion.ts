@@ -3,7 +3,7 @@
 // the trust's JWKS URL (https; loopback http only when SCIM_OAUTH_ALLOW_LOOPBACK_HTTP_JWKS is set), cached by `kid`
 // and fetched again for an unknown `kid` at most once per cooldown; iss, aud and sub exactly the stored values;
 // exp required, exp/nbf/iat with 60 s skew; a maximum lifetime. The crypto is jose's.
-import { errors, jwtVerify } from 'jose';
+import { loadJose } from '../jose.js';
 import type { FederationTrust } from '../../store/oauth-store.js';
 import { KeysUnavailableError, remoteKeySet } from '../jwks.js';
 import { acceptableJwksUrl, type OAuthSettings } from './config.js';
@@ -34,8 +34,9 @@ export async function verifyClientAssertion(assertion: string, trust: Federation
   }
   if (!acceptableJwksUrl(url, settings)) throw new InvalidAssertionError('JWKS URL is not https');
   const skew = settings.clockSkewSeconds;
+  const { errors, jwtVerify } = await loadJose();
   try {
-    const { payload } = await jwtVerify(assertion, remoteKeySet(url.href, settings.jwksCooldownSeconds * 1000, 'error'), {
+    const { payload } = await jwtVerify(assertion, await remoteKeySet(url.href, settings.jwksCooldownSeconds * 1000, 'error'), {
       algorithms: ['RS256'],
       issuer: trust.issuer,
       audience: trust.audience,
