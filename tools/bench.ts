@@ -413,8 +413,8 @@ function importBench(o: BenchOptions): void {
   const files = readdirSync(dir).filter((f) => f.endsWith('.js')).sort().map((f) => pathToFileURL(join(dir, f)).href);
   const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
   const measure = (imports: string[]): { importMs: number[]; sdkMs: number[]; wallMs: number[] } | undefined => {
-    // After the bundle's import, the storage SDK it defers to the first storage client (lib/store/tables-sdk.ts).
-    const script = `const t0 = performance.now(); let m; for (const f of ${JSON.stringify(imports)}) m = await import(f); const t1 = performance.now(); if (m.loadTablesSdk) await m.loadTablesSdk(); process.stdout.write(JSON.stringify({ importMs: t1 - t0, sdkMs: performance.now() - t1 }));`;
+    // After the bundle's import, what it defers to the first write: the storage SDK and ajv (tables-sdk.ts, ajv-loader.ts).
+    const script = `const t0 = performance.now(); let m; for (const f of ${JSON.stringify(imports)}) m = await import(f); const t1 = performance.now(); if (m.loadTablesSdk) await Promise.all([m.loadTablesSdk(), m.loadAjv()]); process.stdout.write(JSON.stringify({ importMs: t1 - t0, sdkMs: performance.now() - t1 }));`;
     const importMs: number[] = [];
     const sdkMs: number[] = [];
     const wallMs: number[] = [];
@@ -436,7 +436,7 @@ function importBench(o: BenchOptions): void {
   const unbundled = measure(files);
   if (!bundled || !unbundled) return;
   rows.push({ part: 'd', workload: `cold import of the bundle dist/app/main.js (${files.length} functions)`, measure: `median of ${o.importRuns} fresh processes (min ${formatMs(Math.min(...bundled.importMs))}, max ${formatMs(Math.max(...bundled.importMs))}; process wall ${formatMs(median(bundled.wallMs))} ms)`, scim: `${formatMs(median(bundled.importMs))} ms`, baseline: `${formatMs(median(unbundled.importMs))} ms (${files.length} unbundled files)`, ratio: pct(median(bundled.importMs) / median(unbundled.importMs)), target: '≤ 100 ms' });
-  rows.push({ part: 'd', workload: 'the storage SDK the bundle loads on its first storage client (not at import)', measure: `median of ${o.importRuns} fresh processes, right after the import above`, scim: `${formatMs(median(bundled.sdkMs))} ms`, baseline: '', ratio: '', target: '' });
+  rows.push({ part: 'd', workload: 'what the bundle loads with its first write, not at import: the Tables SDK and ajv', measure: `median of ${o.importRuns} fresh processes, right after the import above`, scim: `${formatMs(median(bundled.sdkMs))} ms`, baseline: '', ratio: '', target: '' });
   data.import = { files: files.length, bundled, unbundled };
 }
 

@@ -79,8 +79,9 @@ export async function bundle(root = repositoryRoot(), outdir = join(root, 'dist'
     [
       ...functionFiles.map((f) => `import ${spec(join(root, 'functions', f))};`),
       `export { registrations } from ${spec(join(root, 'lib', 'http', 'register.ts'))};`,
-      // What the first storage client loads (lib/store/tables-sdk.ts), so `npm run bench` can time it after the import.
+      // What the first storage client and the first validation load, so `npm run bench` can time them after the import.
       `export { loadTablesSdk } from ${spec(join(root, 'lib', 'store', 'tables-sdk.ts'))};`,
+      `export { loadAjv } from ${spec(join(root, 'lib', 'scim', 'ajv-loader.ts'))};`,
       '',
     ].join('\n'),
   );

@@ -7,6 +7,7 @@ import { descriptorOf } from '../scim/resource-type.js';
 import { createResource, deleteResource, getResource, matchesAnyTag, patchResource, replaceResource } from '../scim/resource-service.js';
 import { resourceSchema, type ResourceTypeName } from '../scim/schema.js';
 import { resolveProjection } from '../scim/projection.js';
+import { loadAjv } from '../scim/ajv-loader.js';
 import { parseSearchRequest } from '../scim/search-request.js';
 import { conditions, queryParams, readJsonBody } from './request.js';
 import { listResponse, noContentResponse, projectionOf, resourceResponse, scopeOf } from './resource-response.js';
@@ -34,7 +35,9 @@ export const listHandler = (type: ResourceTypeName): HttpHandler =>
 
 export const searchHandler = (type: ResourceTypeName): HttpHandler =>
   scimHandler(type, async (ctx) => {
-    const { query, projection } = parseSearchRequest(await body(ctx));
+    const payload = await body(ctx);
+    await loadAjv();
+    const { query, projection } = parseSearchRequest(payload);
     return listResponse(scopeOf(ctx), await listResources(scopeOf(ctx), type, query), ctx.baseUrl, resolveProjection(resourceSchema(type), projection));
   });
 

@@ -10,6 +10,7 @@ import { applyPatch, type MemberChange } from './patch.js';
 import { versionTag } from './representation.js';
 import { descriptorOf, isStoredApart } from './resource-type.js';
 import { resourceSchema, type ResourceTypeName } from './schema.js';
+import { loadAjv } from './ajv-loader.js';
 import { validateResource } from './validate.js';
 
 export interface TenantScope {
@@ -35,6 +36,7 @@ function splitMembers(type: ResourceTypeName, data: ScimResource): { data: ScimR
 }
 
 export async function createResource(scope: TenantScope, type: ResourceTypeName, body: unknown): Promise<StoredResource> {
+  await loadAjv();
   const normalized = normalizeResource(body, resourceSchema(type), { strict: scope.config.strictSchema });
   validateResource(type, normalized);
   const { data, members } = splitMembers(type, normalized);
@@ -56,6 +58,7 @@ export async function getResource(scope: TenantScope, type: ResourceTypeName, id
 }
 
 export async function replaceResource(scope: TenantScope, type: ResourceTypeName, id: string, body: unknown, pre: Preconditions = {}): Promise<StoredResource> {
+  await loadAjv();
   const schema = resourceSchema(type);
   const normalized = normalizeResource(body, schema, { strict: scope.config.strictSchema });
   validateResource(type, normalized);
@@ -69,6 +72,7 @@ export async function replaceResource(scope: TenantScope, type: ResourceTypeName
 }
 
 export async function patchResource(scope: TenantScope, type: ResourceTypeName, id: string, body: unknown, pre: Preconditions = {}): Promise<StoredResource> {
+  await loadAjv();
   const schema = resourceSchema(type);
   const externalAttributes = descriptorOf(type).storedApart;
   return writeWithRetry(scope, type, id, pre, (existing) => {

@@ -1,5 +1,6 @@
 // POST .search (RFC 7644 §3.4.3): the SearchRequest body carries the same parameters as a GET query.
-import { Ajv, type ValidateFunction } from 'ajv';
+import type { ValidateFunction } from 'ajv';
+import { newAjv } from './ajv-loader.js';
 import { badRequest } from './errors.js';
 import type { Projection } from './projection.js';
 import { listQueryFrom, type ListQuery } from './query.js';
@@ -9,7 +10,7 @@ import searchRequestSchema from './schemas/search-request.schema.json' with { ty
 let validator: ValidateFunction | undefined;
 
 export function parseSearchRequest(body: unknown): { query: ListQuery; projection: Projection } {
-  const validate = (validator ??= new Ajv({ strict: false }).compile(searchRequestSchema));
+  const validate = (validator ??= newAjv({ strict: false }).compile(searchRequestSchema));
   if (!validate(body)) {
     const e = validate.errors?.[0];
     const where = e?.instancePath ? `"${e.instancePath.slice(1)}" ` : '';

@@ -1,6 +1,7 @@
 // Type and required-attribute checks on a normalized resource, with ajv validators generated from the SCIM schema
 // documents (one compiled validator per resource type, built on first use).
-import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
+import type { Ajv, ErrorObject, ValidateFunction } from 'ajv';
+import { newAjv } from './ajv-loader.js';
 import { isXsdDateTime } from './attribute-types.js';
 import { badRequest } from './errors.js';
 import type { ScimResource } from './normalize.js';
@@ -59,7 +60,7 @@ function validatorFor(type: ResourceTypeName): ValidateFunction {
   const existing = validators.get(type);
   if (existing) return existing;
   if (!ajv) {
-    ajv = new Ajv({ allErrors: false, strict: false });
+    ajv = newAjv({ allErrors: false, strict: false });
     // dateTime validity is the attribute-type module's rule, not a second regex here.
     ajv.addFormat('scim-dateTime', { type: 'string', validate: isXsdDateTime });
   }

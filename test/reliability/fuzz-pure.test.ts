@@ -2,7 +2,8 @@
 // Property: each function either succeeds or throws a ScimError with a 4xx status and a detail — anything else
 // (TypeError, RangeError, a 5xx) would be an internal error for the client. What succeeds must stay storable.
 import fc from 'fast-check';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadAjv } from '../../lib/scim/ajv-loader.js';
 import { ScimError } from '../../lib/scim/errors.js';
 import { matchesFilter, parseFilter, validateFilter } from '../../lib/scim/filter.js';
 import { memberRefs } from '../../lib/scim/members.js';
@@ -15,6 +16,8 @@ import { jsonDepthExceeds, MAX_JSON_DEPTH } from '../../lib/scim/json-depth.js';
 import { validateResource } from '../../lib/scim/validate.js';
 import { entraUser } from '../helpers/stack.js';
 import { deepJson, filterString, fuzzParams, groupBody, groupPath, hugeNumber, patchBody, printTally, userBody, userPath, weirdString, wire } from './arbitraries.js';
+
+beforeAll(loadAjv); // validation needs ajv loaded, as the verbs load it (lib/scim/ajv-loader.ts)
 
 const SCIM_TYPES = new Set(['invalidFilter', 'tooMany', 'uniqueness', 'mutability', 'invalidSyntax', 'invalidPath', 'noTarget', 'invalidValue', 'invalidVers', 'sensitive', 'invalidCursor']);
 

@@ -1,9 +1,12 @@
 // Normalization and validation of client bodies, driven by the schema data.
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { loadAjv } from '../../lib/scim/ajv-loader.js';
 import { ScimError } from '../../lib/scim/errors.js';
 import { normalizeResource } from '../../lib/scim/normalize.js';
 import { groupSchemaInfo, userSchemaInfo } from '../../lib/scim/schema.js';
 import { validateResource } from '../../lib/scim/validate.js';
+
+beforeAll(loadAjv); // validation needs ajv loaded, as the verbs load it (lib/scim/ajv-loader.ts)
 
 const ENT = 'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User';
 const LOOOP = 'urn:ietf:params:scim:schemas:extension:Looop:2.0:User';

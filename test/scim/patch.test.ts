@@ -1,10 +1,13 @@
 // The PATCH engine against the request shapes Microsoft Entra ID sends (entra-wire.md, both the default and the
 // `aadOptscim062020` compliance mode), the examples of RFC 7644 §3.5.2, and the error cases.
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { loadAjv } from '../../lib/scim/ajv-loader.js';
 import { ScimError } from '../../lib/scim/errors.js';
 import { applyPatch, PATCH_OP_SCHEMA, type MemberChange, type PatchResult } from '../../lib/scim/patch.js';
 import { ENTERPRISE_USER, groupSchemaInfo, userSchemaInfo } from '../../lib/scim/schema.js';
 import { validateResource } from '../../lib/scim/validate.js';
+
+beforeAll(loadAjv); // validation needs ajv loaded, as the verbs load it (lib/scim/ajv-loader.ts)
 
 type Json = Record<string, unknown>;
 type Op = Json;
