@@ -690,7 +690,7 @@ function externalIdEntity(tenant: string, stored: StoredResource, externalId: st
   return { partitionKey: tenant, rowKey: keys.externalId(stored.type, externalId, stored.id), id: stored.id };
 }
 
-/** `resourceRow`: the resource's own row (whose memberOfNone every member add keeps true), not a name row's copy. */
+/** `resourceRow`: the resource's own row (whose memberOfNone every member add keeps truthful), not a name row's copy. */
 function fromEntity(entity: Row, type: ResourceTypeName, resourceRow = true): StoredResource {
   const chunks = Number(entity.chunks ?? 1);
   let json = '';
