@@ -7,8 +7,10 @@ let AjvClass: typeof Ajv | undefined;
 let loading: Promise<void> | undefined;
 
 export function loadAjv(): Promise<void> {
+  // ajv is CommonJS: at run time the default export is its module.exports, the Ajv class, and the bundle's chunk for
+  // it exports nothing else (no named `Ajv`). Its typings describe the default as the module namespace.
   loading ??= import('ajv').then((m) => {
-    AjvClass = m.Ajv;
+    AjvClass = m.default as unknown as typeof Ajv;
   });
   return loading;
 }
