@@ -290,11 +290,8 @@ export class TableRepository implements ResourceRepository {
   }
 
   async groupsOf(tenant: string, memberId: string): Promise<GroupRef[]> {
-    if (!isResourceId(memberId)) return [];
-    const [from, to] = keys.memberOfRange(memberId);
-    const out: GroupRef[] = [];
-    for await (const row of this.ops.range(tenant, from, to)) out.push(groupRef(row));
-    return out;
+    // A span of one id: the same single range read over its reverse rows.
+    return (await this.groupsInSpan(tenant, [memberId])).get(memberId) ?? [];
   }
 
   async groupsInSpan(tenant: string, memberIds: string[]): Promise<Map<string, GroupRef[]>> {
@@ -303,7 +300,7 @@ export class TableRepository implements ResourceRepository {
     if (ids.length === 0) return out;
     const [from] = keys.memberOfRange(ids[0]);
     const [, to] = keys.memberOfRange(ids[ids.length - 1]);
-    for await (const row of this.ops.range(tenant, from, to)) out.get(keys.memberOfId(row.rowKey as string))?.push(groupRef(row));
+    for await (const row of this.ops.range(tenant, from, to)) out.get(keys.memberOfId(row.rowKey as string))?.push({ value: String(row.group), display: row.display as string | undefined });
     return out;
   }
 
@@ -654,10 +651,6 @@ function pairActions(tenant: string, groupId: string, memberId: string, kind: 'd
     [kind, { partitionKey: tenant, rowKey: keys.member(groupId, memberId) }],
     [kind, { partitionKey: tenant, rowKey: keys.memberOf(memberId, groupId) }],
   ];
-}
-
-function groupRef(row: Row): GroupRef {
-  return { value: String(row.group), display: row.display as string | undefined };
 }
 
 function externalIdOf(data: ScimResource): string | undefined {
